@@ -1,0 +1,151 @@
+"""Writing tables, and exporting executed notebooks to HTML and named figure files.
+
+Tables go out as CSV (for machines), Markdown (for reading on GitHub) and LaTeX
+(for papers). Figures are not saved by the notebooks: nbconvert extracts them
+from the executed notebook, named by the cell tag ``figure:NAME`` so that adding a
+cell never renames a figure. Every file is written through a temporary file
+and a rename: a reader never sees half a file.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import ExtractOutputPreprocessor, Preprocessor
+
+from . import paths
+from .rebuild import REBUILT_NOTICE_EN, write_atomic
+
+FIGURE_TAG_PREFIX = "figure:"
+NOTEBOOK_METADATA_KEPT = ("kernelspec", "language_info")
+
+
+def data_origin(survey: pd.DataFrame) -> str:
+    """``"rebuilt"`` when every row was rebuilt from published aggregates, else ``"observed"``."""
+    return "rebuilt" if survey.attrs.get("rebuilt") else "observed"
+
+
+def write_table(table: pd.DataFrame, stem: str, out_dir, origin: str | None = None,
+                caption: str = "") -> list[Path]:
+    """Write ``table`` as ``stem.csv``, ``stem.md`` and ``stem.tex`` in ``out_dir``.
+
+    Parameters
+    ----------
+    origin : {"rebuilt", "observed"}, optional
+        Added as a ``data_origin`` column, and said in the Markdown and LaTeX
+        captions, so that a table from rebuilt data is labelled wherever it goes.
+
+    Returns
+    -------
+    list of Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> [p.name for p in write_table(pd.DataFrame({"x": [1.5]}), "demo", out, origin="rebuilt")]
+    ['demo.csv', 'demo.md', 'demo.tex']
+    """
+    out_dir = Path(out_dir)
+    table = table.reset_index(drop=True)
+    if origin is not None:
+        if origin not in ("rebuilt", "observed"):
+            raise ValueError(f"origin must be rebuilt or observed, not {origin!r}")
+        table = table.assign(data_origin=origin)
+        if origin == "rebuilt":
+            caption = f"{caption} {REBUILT_NOTICE_EN}.".strip()
+    written = []
+    csv_text = table.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    md_text = table.to_markdown(index=False, floatfmt=".4g") + "\n"
+    if caption:
+        md_text = f"{caption}\n\n{md_text}"
+    tex_text = table.to_latex(index=False, float_format="%.4g", caption=caption or None,
+                              label=f"tab:{stem}", escape=True)
+    for suffix, text in ((".csv", csv_text), (".md", md_text), (".tex", tex_text)):
+        path = out_dir / f"{stem}{suffix}"
+        write_atomic(path, text)
+        written.append(path)
+    return written
+
+
+class FigureTagPreprocessor(Preprocessor):
+    """Name each figure output after its cell's ``figure:NAME`` tag (nbconvert reads ``metadata.filename``)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        names = [t[len(FIGURE_TAG_PREFIX):] for t in cell.metadata.get("tags", []) if t.startswith(FIGURE_TAG_PREFIX)]
+        if not names:
+            return cell, resources
+        images = [o for o in cell.get("outputs", []) if o.output_type in ("display_data", "execute_result")
+                  and ("image/png" in o.data or "image/svg+xml" in o.data)]
+        if len(names) != 1 or len(images) != 1:
+            raise ValueError(f"cell {index} tagged {names} must have one figure tag and one figure output, "
+                             f"has {len(images)} figure outputs")
+        images[0].metadata["filename"] = names[0]
+        resources.setdefault("tagged_figures", []).append(names[0])
+        return cell, resources
+
+
+def normalize_notebook(nb):
+    """Drop run-specific metadata (times, durations, random cell ids) so exports are byte-identical."""
+    nb.metadata = nbformat.NotebookNode({k: nb.metadata[k] for k in NOTEBOOK_METADATA_KEPT if k in nb.metadata})
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:03d}"
+        for key in ("papermill", "execution", "ExecuteTime"):
+            cell.metadata.pop(key, None)
+    return nb
+
+
+def export_notebook(executed, out_dir, lang: str, html_name: str) -> dict:
+    """Export an executed notebook: HTML to ``out_dir/notebooks``, tagged figures to ``out_dir/figures/lang``.
+
+    Returns
+    -------
+    dict
+        ``{"html": Path, "figures": [Path, ...]}``
+    """
+    out_dir = Path(out_dir)
+    nb = normalize_notebook(nbformat.read(executed, as_version=4))
+    resources = {"outputs": {}, "unique_key": "untagged"}
+    nb, resources = FigureTagPreprocessor().preprocess(nb, resources)
+    nb, resources = ExtractOutputPreprocessor().preprocess(nb, resources)
+    figures = []
+    for name in resources.get("tagged_figures", []):
+        for suffix in (".png", ".svg"):
+            blob = resources["outputs"].get(name + suffix)
+            if blob is None:
+                raise ValueError(f"{Path(executed).name}: figure {name} has no {suffix} output")
+            path = out_dir / "figures" / lang / (name + suffix)
+            _write_bytes_atomic(path, blob)
+            figures.append(path)
+    # The HTML embeds images itself: export from a fresh read, without the extraction's metadata.
+    clean = normalize_notebook(nbformat.read(executed, as_version=4))
+    html, _ = HTMLExporter(embed_images=True).from_notebook_node(clean, resources={"metadata": {"name": html_name}})
+    html_path = out_dir / "notebooks" / f"{html_name}.html"
+    write_atomic(html_path, html)
+    return {"html": html_path, "figures": figures}
+
+
+def _write_bytes_atomic(path: Path, blob: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(blob)
+    tmp.replace(path)
+
+
+def publish_staged(staged, out_dir) -> list[Path]:
+    """Copy the files a notebook wrote in its staging folder into ``out_dir``, one atomic rename each."""
+    staged, out_dir = Path(staged), Path(out_dir)
+    copied = []
+    if not staged.is_dir():
+        return copied
+    for source in sorted(p for p in staged.rglob("*") if p.is_file()):
+        target = out_dir / source.relative_to(staged)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+        copied.append(target)
+    return copied

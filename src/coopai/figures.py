@@ -1,0 +1,181 @@
+"""The paper's figures, recomputed from respondent data: one function per figure.
+
+French labels by default (as in the paper), English with ``lang="en"``. Every
+figure drawn from the rebuilt dataset says so in its footer.
+"""
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from . import data, stats
+from .rebuild import REBUILT_NOTICE_EN, REBUILT_NOTICE_FR
+
+#: Words the figures need beyond the codebook's labels.
+TEXT = {
+    "fr": {
+        "n_cooperatives": "Nombre de coopératives",
+        "share": "Part des coopératives (%)",
+        "fig2": "Figure 2 : Répartition sectorielle des coopératives enquêtées",
+        "fig3": "Figure 3 : Niveau de digitalisation des coopératives",
+        "fig4": "Figure 4 : Connaissance et usage de l'IA",
+        "fig5": "Figure 5 : Intérêt pour l'IA et freins à son adoption",
+        "interval": "Barres : intervalle de Wilson à 95 %",
+        "unclassified": "{k} coopératives ni « utilisent » ni « aucune » : chiffres publiés contradictoires",
+        "rebuilt": REBUILT_NOTICE_FR,
+        "observed": "Données : {file}",
+        "purposive": "Échantillon raisonné de {n} coopératives : les intervalles supposent un tirage aléatoire simple",
+    },
+    "en": {
+        "n_cooperatives": "Number of cooperatives",
+        "share": "Share of cooperatives (%)",
+        "fig2": "Figure 2: Cooperatives surveyed, by sector",
+        "fig3": "Figure 3: Digitalisation of the cooperatives",
+        "fig4": "Figure 4: Knowledge and use of AI",
+        "fig5": "Figure 5: Interest in AI and barriers to adoption",
+        "interval": "Bars: 95% Wilson interval",
+        "unclassified": "{k} cooperatives neither 'use' nor 'none': published figures contradict",
+        "rebuilt": REBUILT_NOTICE_EN,
+        "observed": "Data: {file}",
+        "purposive": "Purposive sample of {n} cooperatives: intervals assume simple random sampling",
+    },
+}
+
+#: Indicators of each total-only figure, in the paper's order.
+FIGURE3_INDICATORS = ("digital_tool_status=uses", "has_structured_it_equipment", "has_stable_internet",
+                      "uses_specific_digital_solutions", "digital_tool_status=none")
+FIGURE4_INDICATORS = ("heard_of_ai", "used_ai_tool")
+FIGURE5_INDICATORS = ("interested_in_ai", "reports_ai_barriers", "neither_knows_nor_interested_ai")
+
+PALETTE = {"bar": "#2a6f97", "edge": "#1b4965", "interval": "#222222", "note": "#555555"}
+
+
+def use_house_style() -> None:
+    """Fix the style and make figure files byte-identical from run to run.
+
+    SVG output carries random ids and a date unless ``svg.hashsalt`` and
+    ``SOURCE_DATE_EPOCH`` are fixed (matplotlib documents both).
+    """
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    sns.set_theme(style="whitegrid", context="notebook")
+    matplotlib.rcParams.update({
+        "svg.hashsalt": "coopai",
+        "svg.fonttype": "path",
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "font.family": "DejaVu Sans",
+    })
+
+
+def configure_notebook_output() -> None:
+    """Show each figure as PNG and SVG in the notebook, for the exporter to extract."""
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    use_house_style()
+    set_matplotlib_formats("png", "svg", bbox_inches="tight")
+
+
+def indicator_label(variable: str, lang: str) -> str:
+    """Label of a proportion_summary variable (``name`` or ``name=category``)."""
+    codebook = data.read_codebook()
+    if "=" in variable:
+        column, category = variable.split("=", 1)
+        return data.category_labels(lang)[(column, category)]
+    return data.variable_label(codebook, variable, lang)
+
+
+def _footer(fig, survey: pd.DataFrame, lang: str, extra=()) -> None:
+    text = TEXT[lang]
+    source = text["rebuilt"] if survey.attrs.get("rebuilt") else text["observed"].format(
+        file=survey.attrs.get("source_file", "?"))
+    lines = [source, text["purposive"].format(n=len(survey)), *extra]
+    fig.text(0.01, -0.02, "\n".join(lines), ha="left", va="top", fontsize=8, color=PALETTE["note"])
+
+
+def _indicator_bars(survey, indicators, title, lang, alpha, extra_notes=()):
+    data.check_lang(lang)
+    summary = stats.proportion_summary(survey, indicators, alpha=alpha)
+    n = len(survey)
+    labels = [indicator_label(v, lang) for v in summary["variable"]]
+    fig, ax = plt.subplots(figsize=(7.5, 0.75 * len(indicators) + 1.6))
+    y = range(len(summary))
+    ax.barh(y, summary["k"], color=PALETTE["bar"], edgecolor=PALETTE["edge"])
+    ax.errorbar(summary["k"], y,
+                xerr=[summary["k"] - summary["ci_low"] * n, summary["ci_high"] * n - summary["k"]],
+                fmt="none", ecolor=PALETTE["interval"], capsize=4, linewidth=1)
+    for yi, (k, p, high) in enumerate(zip(summary["k"], summary["proportion"], summary["ci_high"])):
+        ax.text(high * n + 0.3, yi, f"{k} ({stats.format_percent(100 * p, lang)})", va="center", ha="left", fontsize=9)
+    ax.set_yticks(list(y), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, n)
+    ax.set_xlabel(TEXT[lang]["n_cooperatives"])
+    ax.set_title(title, loc="left", fontsize=11)
+    _footer(fig, survey, lang, [TEXT[lang]["interval"], *extra_notes])
+    fig.tight_layout()
+    return fig
+
+
+def figure2_sectors(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+    """Figure 2: cooperatives per sector, with counts, shares and Wilson intervals.
+
+    Examples
+    --------
+    >>> from coopai.data import load_survey
+    >>> fig = figure2_sectors(load_survey(), lang="en")
+    >>> fig.axes[0].get_title(loc="left")
+    'Figure 2: Cooperatives surveyed, by sector'
+    """
+    data.check_lang(lang)
+    table = stats.sector_distribution(survey, alpha=alpha)
+    labels = data.category_labels(lang)
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    y = range(len(table))
+    ax.barh(y, table["percent"], color=PALETTE["bar"], edgecolor=PALETTE["edge"])
+    ax.errorbar(table["percent"], y, xerr=[table["percent"] - table["ci_low"], table["ci_high"] - table["percent"]],
+                fmt="none", ecolor=PALETTE["interval"], capsize=4, linewidth=1)
+    for yi, (k, p, high) in enumerate(zip(table["count"], table["percent"], table["ci_high"])):
+        ax.text(high + 1, yi, f"{k} ({stats.format_percent(p, lang)})", va="center", ha="left", fontsize=9)
+    ax.set_yticks(list(y), [labels[("sector", s)] for s in table["sector"]])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(TEXT[lang]["share"])
+    ax.set_title(TEXT[lang]["fig2"], loc="left", fontsize=11)
+    _footer(fig, survey, lang, [TEXT[lang]["interval"]])
+    fig.tight_layout()
+    return fig
+
+
+def figure3_digitalisation(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+    """Figure 3: digitalisation indicators, counts out of all cooperatives.
+
+    Examples
+    --------
+    >>> from coopai.data import load_survey
+    >>> fig = figure3_digitalisation(load_survey())
+    >>> [round(p.get_width()) for p in fig.axes[0].patches]
+    [18, 9, 11, 7, 6]
+    """
+    unclassified = int((survey["digital_tool_status"] == "unclassified").sum())
+    notes = [TEXT[lang]["unclassified"].format(k=unclassified)] if unclassified else []
+    return _indicator_bars(survey, FIGURE3_INDICATORS, TEXT[lang]["fig3"], lang, alpha, notes)
+
+
+def figure4_ai_knowledge_use(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+    """Figure 4: cooperatives that have heard of AI and that have used an AI tool.
+
+    The paper gives Figures 4 and 5 the same caption; this split (knowledge and
+    use here, interest and barriers in Figure 5) is the package's reading.
+    """
+    return _indicator_bars(survey, FIGURE4_INDICATORS, TEXT[lang]["fig4"], lang, alpha)
+
+
+def figure5_ai_interest_barriers(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+    """Figure 5: interest in AI, barriers to its adoption, neither knowledge nor interest.
+
+    See :func:`figure4_ai_knowledge_use` on the shared caption.
+    """
+    return _indicator_bars(survey, FIGURE5_INDICATORS, TEXT[lang]["fig5"], lang, alpha)
