@@ -22,7 +22,10 @@ JOBS ?= 2
 DEFAULT_DATA := data/rebuilt/cooperatives.csv
 DATA ?= $(DEFAULT_DATA)
 OUT ?= paper
-RUNS := build/runs/$(subst /,_,$(OUT))
+# Runs are staged under build/runs (the same place whatever OUT is, so the exported notebooks
+# do not depend on it); stamps remember what each OUT folder has received.
+RUNS := build/runs
+DONE := build/stamps/$(subst /,_,$(OUT))
 
 # The notebooks find the project kernel here first, never a system kernel of the same name.
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
@@ -35,7 +38,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NAMES := $(basename $(notdir $(NOTEBOOKS)))
 # Notebooks that draw figures also run in English, for paper/figures/en.
 FIGURE_NOTEBOOKS := $(basename $(notdir $(shell grep -l '"figure:' $(NOTEBOOKS) /dev/null)))
-STAMPS := $(NAMES:%=$(RUNS)/%.fr.done) $(FIGURE_NOTEBOOKS:%=$(RUNS)/%.en.done)
+STAMPS := $(NAMES:%=$(DONE)/%.fr.done) $(FIGURE_NOTEBOOKS:%=$(DONE)/%.en.done)
 SOURCES := $(wildcard src/coopai/*.py) data/codebook.csv data/constraints.csv data/category_labels.csv \
            data/published/survey_aggregates.csv
 
@@ -75,12 +78,13 @@ $(DEFAULT_DATA): data/published/survey_aggregates.csv src/coopai/rebuild.py src/
 	$(PY) -m coopai.rebuild
 
 # One notebook run: papermill into build/, then publish into $(OUT) (coopai.pipeline). $* is NAME.LANG.
-$(RUNS)/%.done: $(SOURCES) $(DATA) | $(ENV_STAMP)
+$(DONE)/%.done: $(SOURCES) $(DATA) | $(ENV_STAMP)
+	@mkdir -p $(DONE)
 	@$(PY) -m coopai.pipeline $(basename $*) $(subst .,,$(suffix $*)) --data "$(DATA)" --out "$(OUT)" --runs $(RUNS)
 	@touch $@
 
 # Each run also depends on its own notebook.
-$(foreach n,$(NAMES),$(eval $(RUNS)/$(n).fr.done $(RUNS)/$(n).en.done: notebooks/$(n).ipynb))
+$(foreach n,$(NAMES),$(eval $(DONE)/$(n).fr.done $(DONE)/$(n).en.done: notebooks/$(n).ipynb))
 
 test: $(ENV_STAMP) ## run the test suite (what CI runs)
 	$(PY) -m pytest

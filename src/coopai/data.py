@@ -97,8 +97,9 @@ def read_published_aggregates(path=None) -> pd.DataFrame:
     Examples
     --------
     >>> pub = read_published_aggregates()
-    >>> pub.set_index("aggregate_id").loc["T11", ["variable", "value"]].tolist()
-    ['uses_social_media', 15.0]
+    >>> row = pub.set_index("aggregate_id").loc["T11"]
+    >>> row["variable"], float(row["value"]), row["printed"]
+    ('uses_social_media', 15.0, '15')
     """
     path = paths.resolve(path or paths.PUBLISHED_AGGREGATES)
     table = pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -104,7 +104,7 @@ def rebuild_cooperatives(published: pd.DataFrame | None = None, seed: int | None
     Examples
     --------
     >>> survey, notes = rebuild_cooperatives()
-    >>> survey.groupby("sector", observed=True)["uses_social_media"].sum().tolist()
+    >>> survey.groupby("sector", sort=False)["uses_social_media"].sum().tolist()
     [4, 5, 4, 2]
     >>> int((survey["digital_tool_status"] == "unclassified").sum())
     6

@@ -59,7 +59,8 @@ def wilson_interval(k, n, alpha: float = 0.05) -> tuple[float, float]:
     if n <= 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
     low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
-    return float(max(0.0, low)), float(min(1.0, high))
+    # At k = 0 or k = n the bound is exactly 0 or 1; floating point leaves 1e-16 off it.
+    return (0.0 if k == 0 else float(low)), (1.0 if k == n else float(high))
 
 
 def proportion_summary(survey: pd.DataFrame, variables, alpha: float = 0.05) -> pd.DataFrame:
