@@ -1,0 +1,588 @@
+"""Tests of association in a sector-by-answer table, exact and approximate, with effect sizes.
+
+Which library computes what
+---------------------------
+* Pearson chi-square and G: ``scipy.stats.chi2_contingency`` (no continuity correction).
+* Adjusted standardized residuals: ``statsmodels.stats.contingency_tables.Table``
+  with ``shift_zeros=False`` (its default adds 0.5 to every cell of a table with a zero).
+* Holm and Benjamini-Hochberg: ``statsmodels.stats.multitest.multipletests``.
+* Random tables with fixed margins: ``scipy.stats.random_table`` (Patefield's algorithm).
+* The Fisher-Freeman-Halton exact p-value is computed here, by enumeration, because
+  scipy's ``fisher_exact`` returns a Monte Carlo estimate for tables larger than 2 x 2
+  and its exhaustive route permutes raw observations (infeasible at n = 30).
+* Cramer's V, its bias correction and its interval are short formulas written here.
+
+All functions take a table of counts (rows: groups such as sectors; columns: answers).
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+from scipy import stats as sps
+from statsmodels.stats.contingency_tables import Table
+from statsmodels.stats.multitest import multipletests
+
+from . import data, plan
+
+
+class TooManyTables(RuntimeError):
+    """Exact enumeration would visit more tables than ``plan.MAX_EXACT_TABLES``."""
+
+
+def as_table(table) -> np.ndarray:
+    """A validated 2-D integer array of counts."""
+    array = np.asarray(table)
+    if array.ndim != 2 or array.shape[0] < 2 or array.shape[1] < 2:
+        raise ValueError(f"need a table with at least 2 rows and 2 columns, got shape {array.shape}")
+    if (array < 0).any() or not np.allclose(array, np.round(array)):
+        raise ValueError("a table of counts needs non-negative whole numbers")
+    return np.round(array).astype(np.int64)
+
+
+def sector_table(survey: pd.DataFrame, variable: str, group: str = "sector") -> pd.DataFrame:
+    """Counts of ``variable``'s answers by sector, sectors in the paper's order.
+
+    Examples
+    --------
+    >>> from coopai.data import load_survey
+    >>> sector_table(load_survey(), "uses_social_media").values.tolist()
+    [[10, 4], [3, 5], [1, 4], [1, 2]]
+    """
+    column = survey[variable]
+    if column.dtype == bool:
+        column = column.astype(bool)
+        categories = [False, True]
+    else:
+        categories = list(column.cat.categories) if hasattr(column, "cat") else sorted(column.unique())
+    rows = list(data.SECTORS) if group == "sector" else sorted(survey[group].unique())
+    counts = pd.crosstab(survey[group], column).reindex(index=rows, columns=categories, fill_value=0)
+    counts.index.name, counts.columns.name = group, variable
+    return counts
+
+
+def expected_counts(table) -> np.ndarray:
+    """Expected counts under independence: row total x column total / N.
+
+    Examples
+    --------
+    >>> expected_counts([[10, 4], [3, 5]]).round(2).tolist()
+    [[8.27, 5.73], [4.73, 3.27]]
+    """
+    t = as_table(table)
+    return np.outer(t.sum(1), t.sum(0)) / t.sum()
+
+
+def pearson_chi2(table) -> dict:
+    """Pearson's chi-square test of independence, without continuity correction (scipy).
+
+    Examples
+    --------
+    >>> r = pearson_chi2([[10, 4], [3, 5]])
+    >>> round(r["chi2"], 4), r["dof"]
+    (2.4243, 1)
+    """
+    chi2, p, dof, _ = sps.chi2_contingency(as_table(table), correction=False)
+    return {"chi2": float(chi2), "dof": int(dof), "p": float(p)}
+
+
+def g_test(table) -> dict:
+    """Likelihood-ratio (G) test of independence (scipy, ``lambda_="log-likelihood"``).
+
+    Examples
+    --------
+    >>> round(g_test([[10, 4], [3, 5]])["g2"], 4)
+    2.4306
+    """
+    g2, p, dof, _ = sps.chi2_contingency(as_table(table), correction=False, lambda_="log-likelihood")
+    return {"g2": float(g2), "dof": int(dof), "p": float(p)}
+
+
+def log_table_probability(table) -> float:
+    """Log probability of a table under independence given its margins (multivariate hypergeometric).
+
+    P = prod(row totals!) prod(column totals!) / (N! prod(cells!)).
+
+    Examples
+    --------
+    >>> round(math.exp(log_table_probability([[3, 1], [1, 3]])), 6)  # Fisher's tea tasting
+    0.228571
+    """
+    t = as_table(table)
+    lg = special.gammaln
+    return float(lg(t.sum(1) + 1).sum() + lg(t.sum(0) + 1).sum() - lg(t.sum() + 1) - lg(t + 1).sum())
+
+
+def _log_choose(n, k):
+    return special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+
+
+def tables_r_by_2(row_totals, column_total, max_tables: int = plan.MAX_EXACT_TABLES) -> np.ndarray:
+    """Every r x 2 table with the given row totals and first-column total, as its first column.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (K, r): row i of a table has ``x[i]`` in the first column and
+        ``row_totals[i] - x[i]`` in the second.
+
+    Examples
+    --------
+    >>> tables_r_by_2([1, 1, 1], 2).tolist()
+    [[0, 1, 1], [1, 0, 1], [1, 1, 0]]
+    """
+    rows = np.asarray(row_totals, dtype=np.int64)
+    if not 0 <= column_total <= rows.sum():
+        raise ValueError(f"column total {column_total} outside 0..{rows.sum()}")
+    if np.prod(rows[:-1] + 1.0) > max_tables:
+        raise TooManyTables(f"{np.prod(rows[:-1] + 1.0):.3g} candidate tables")
+    grids = np.meshgrid(*[np.arange(n + 1) for n in rows[:-1]], indexing="ij")
+    head = np.stack([g.ravel() for g in grids], axis=1) if len(rows) > 1 else np.zeros((1, 0), dtype=np.int64)
+    last = column_total - head.sum(axis=1)
+    keep = (last >= 0) & (last <= rows[-1])
+    return np.column_stack([head[keep], last[keep]])
+
+
+def exact_pvalues_r_by_2(row_totals, column_total, rtol: float = plan.EXACT_RTOL):
+    """Every r x 2 table with these margins and its Fisher-Freeman-Halton p-value, at once.
+
+    Used for identification ranges, where every table consistent with published
+    totals is tested: one sort serves them all.
+
+    Returns
+    -------
+    tables : ndarray (K, r)
+        First columns, as :func:`tables_r_by_2`.
+    probability : ndarray (K,)
+    p_value : ndarray (K,)
+    """
+    rows = np.asarray(row_totals, dtype=np.int64)
+    tables = tables_r_by_2(rows, column_total)
+    logw = _log_choose(rows, tables).sum(axis=1)
+    logp = logw - _log_choose(rows.sum(), column_total)
+    probability = np.exp(logp)
+    order = np.argsort(logp, kind="stable")
+    cumulative = np.cumsum(probability[order])
+    # For each table: the total probability of tables no more probable (within rtol).
+    cut = np.searchsorted(logp[order], logp + math.log1p(rtol), side="right")
+    p_value = np.minimum(1.0, cumulative[cut - 1])
+    return tables, probability, p_value
+
+
+@functools.lru_cache(maxsize=4096)
+def _r_by_2_null(rows: tuple, column_total: int):
+    """Sorted log weights and cumulative probabilities of all r x 2 tables with these margins.
+
+    Cached: identification ranges and power simulations test many tables that share margins.
+    """
+    rows_array = np.asarray(rows, dtype=np.int64)
+    tables = tables_r_by_2(rows_array, column_total)
+    logw = np.sort(_log_choose(rows_array, tables).sum(axis=1))
+    cumulative = np.cumsum(np.exp(logw - _log_choose(rows_array.sum(), column_total)))
+    return logw, cumulative
+
+
+def _closing_r_by_2(rows, column_total, log_threshold, max_states=plan.MAX_EXACT_TABLES):
+    """Exact tail probability for a large r x 2 table.
+
+    The first r - 2 rows are enumerated (numpy, all at once); the last two rows are
+    closed in one step per partial table: their log probability is log-concave in
+    the cell, so the completions more probable than the threshold form one interval
+    around the mode, found by binary search, and the tail is the hypergeometric mass
+    outside it (precomputed cumulative sums, from both ends to keep small p-values
+    precise). Exact for r x 2 tables up to a few thousand respondents.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    head_rows, (a, b) = rows[:-2], rows[-2:]
+    n_states = float(np.prod(head_rows + 1.0))
+    if n_states > max_states:
+        raise TooManyTables(f"{n_states:.3g} partial tables")
+    if len(head_rows):
+        grids = np.meshgrid(*[np.arange(n + 1) for n in head_rows], indexing="ij")
+        head = np.stack([g.ravel() for g in grids], axis=1)
+    else:
+        head = np.zeros((1, 0), dtype=np.int64)
+    t = column_total - head.sum(axis=1)
+    keep = (t >= 0) & (t <= a + b)
+    head, t = head[keep], t[keep]
+    total_log = _log_choose(rows.sum(), column_total)
+    # log probability of the partial table (the last two rows merged into one).
+    w = _log_choose(head_rows, head).sum(axis=1) + _log_choose(a + b, t) - total_log
+    # Hypergeometric log pmf of the cell x in row a, given t ones in rows a and b.
+    ts = np.arange(min(column_total, a + b) + 1)[:, None]
+    xs = np.arange(a + 1)[None, :]
+    valid = (xs <= ts) & (ts - xs <= b)
+    with np.errstate(invalid="ignore"):
+        logh = np.where(valid, _log_choose(a, xs) + _log_choose(b, np.clip(ts - xs, 0, None)) - _log_choose(a + b, ts),
+                        -np.inf)
+    pmf = np.exp(logh)
+    left = np.cumsum(pmf, axis=1)                               # mass at x' <= x
+    right = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]            # mass at x' >= x
+    mode = np.argmax(logh, axis=1)
+    # The partial table's log weight w + log h(x) must exceed the threshold to be excluded.
+    # A completion is more probable than the threshold when log h(x) > cut.
+    cut = log_threshold - (w + total_log)
+    xlow = np.maximum(0, t - b)
+    xhigh = np.minimum(a, t)
+    peak = logh[t, mode[t]]
+    inside = peak > cut
+    # first x in [xlow, mode] with logh > cut (logh increases up to the mode)
+    lo, hi = xlow.copy(), mode[t].copy()
+    for _ in range(int(a).bit_length() + 1):
+        mid = (lo + hi) // 2
+        above = logh[t, mid] > cut
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid + 1)
+    first = hi
+    # last x in [mode, xhigh] with logh > cut (logh decreases after the mode)
+    lo, hi = mode[t].copy(), xhigh.copy()
+    for _ in range(int(a).bit_length() + 1):
+        mid = (lo + hi + 1) // 2
+        above = logh[t, mid] > cut
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid - 1)
+    last = lo
+    below_mass = np.where(first > xlow, left[t, np.maximum(first - 1, 0)], 0.0)
+    above_mass = np.where(last < xhigh, right[t, np.minimum(last + 1, a)], 0.0)
+    tail = np.where(inside, below_mass + above_mass, 1.0)
+    return float(min(1.0, np.sum(np.exp(w) * tail)))
+
+
+def _row_splits(total: int, caps) -> np.ndarray:
+    """Every way to spread one row's ``total`` over columns with room ``caps`` (one split per row)."""
+    caps = np.asarray(caps, dtype=np.int64)
+    return tables_r_by_2(caps, int(total)) if len(caps) > 1 else np.array([[total]]) if total <= caps[0] else \
+        np.zeros((0, 1), dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=256)
+def _r_by_c_null(rows: tuple, cols: tuple, max_tables: int = plan.MAX_EXACT_TABLES):
+    """Sorted log probabilities (and their cumulative sums) of every r x c table with these margins.
+
+    Tables are built row by row; partial tables that leave the same column totals are
+    grouped, so each group's next rows are generated once.
+    """
+    lg = special.gammaln
+    const = lg(np.asarray(rows) + 1).sum() + lg(np.asarray(cols) + 1).sum() - lg(sum(rows) + 1)
+    states = {tuple(cols): np.zeros(1)}
+    for row_total in rows[:-1]:
+        grown = {}
+        for remaining, weights in states.items():
+            splits = _row_splits(row_total, remaining)
+            for split, cost in zip(splits, lg(splits + 1).sum(axis=1)):
+                key = tuple(int(c - x) for c, x in zip(remaining, split))
+                grown.setdefault(key, []).append(weights - cost)
+        states = {k: np.concatenate(v) for k, v in grown.items()}
+        if sum(len(v) for v in states.values()) > max_tables:
+            raise TooManyTables(f"more than {max_tables:,} partial tables")
+    logp = np.sort(np.concatenate([w - lg(np.asarray(k) + 1).sum() for k, w in states.items()]) + const)
+    return logp, np.cumsum(np.exp(logp))
+
+
+def fisher_freeman_halton(table, rtol: float = plan.EXACT_RTOL, max_tables: int = plan.MAX_EXACT_TABLES) -> float:
+    """Exact p-value of the Fisher-Freeman-Halton test: the probability, under independence
+    and the observed margins, of a table no more probable than the observed one.
+
+    r x 2 (or 2 x c) tables are enumerated all at once with numpy when that is small,
+    else closed two rows at a time (:func:`_closing_r_by_2`); other tables are all
+    enumerated once per set of margins (:func:`_r_by_c_null`, cached). Past ``max_tables``,
+    :class:`TooManyTables` is raised: use :func:`monte_carlo_pvalue`.
+
+    References
+    ----------
+    Freeman, G. H. and Halton, J. H. (1951). Note on an exact treatment of contingency,
+    goodness of fit and other problems of significance. Biometrika 38, 141-149.
+
+    Examples
+    --------
+    >>> round(fisher_freeman_halton([[3, 1], [1, 3]]), 4)  # Fisher's tea tasting, two-sided
+    0.4857
+    """
+    t = as_table(table)
+    if t.shape[1] != 2 and t.shape[0] == 2:
+        t = t.T
+    if t.shape[1] == 2:
+        rows, c1 = t.sum(1), int(t[:, 0].sum())
+        observed = float(_log_choose(rows, t[:, 0]).sum())
+        threshold = observed + math.log1p(rtol)
+        if np.prod(rows[:-1] + 1.0) <= 200_000:
+            logw, cumulative = _r_by_2_null(tuple(int(n) for n in rows), c1)
+            index = int(np.searchsorted(logw, threshold, side="right"))
+            return float(min(1.0, cumulative[index - 1])) if index else 0.0
+        return _closing_r_by_2(rows, c1, threshold)
+    logp, cumulative = _r_by_c_null(tuple(int(x) for x in t.sum(1)), tuple(int(x) for x in t.sum(0)), max_tables)
+    index = int(np.searchsorted(logp, log_table_probability(t) + math.log1p(rtol), side="right"))
+    return float(min(1.0, cumulative[index - 1])) if index else 0.0
+
+
+def monte_carlo_pvalue(table, draws: int = plan.MONTE_CARLO_DRAWS, seed: int = 0,
+                       rtol: float = plan.EXACT_RTOL) -> dict:
+    """Monte Carlo estimate of the Fisher-Freeman-Halton p-value, tables drawn with fixed margins.
+
+    Returns
+    -------
+    dict
+        ``p`` (share of drawn tables no more probable than the observed one) and
+        ``se`` (its binomial standard error, sqrt(p(1-p)/draws)).
+
+    Examples
+    --------
+    >>> r = monte_carlo_pvalue([[3, 1], [1, 3]], draws=20000, seed=1)
+    >>> abs(r["p"] - 0.4857) < 4 * r["se"]
+    True
+    """
+    t = as_table(table)
+    rng = np.random.default_rng(seed)
+    sample = sps.random_table(t.sum(1), t.sum(0), seed=rng).rvs(size=draws)
+    logs = -special.gammaln(sample + 1).sum(axis=(1, 2))
+    observed = -special.gammaln(t + 1).sum()
+    p = float(np.mean(logs <= observed + math.log1p(rtol)))
+    return {"p": p, "se": math.sqrt(p * (1 - p) / draws), "draws": draws}
+
+
+def exact_or_monte_carlo(table, seed: int = 0) -> dict:
+    """The exact p-value when enumeration is feasible, else Monte Carlo; says which.
+
+    Examples
+    --------
+    >>> exact_or_monte_carlo([[3, 1], [1, 3]])["method"]
+    'exact'
+    """
+    try:
+        return {"p": fisher_freeman_halton(table), "se": 0.0, "method": "exact"}
+    except TooManyTables:
+        result = monte_carlo_pvalue(table, seed=seed)
+        return {"p": result["p"], "se": result["se"], "method": f"monte_carlo_{result['draws']}"}
+
+
+def cramers_v(table) -> float:
+    """Cramer's V = sqrt(chi2 / (N (min(r, c) - 1))).
+
+    Examples
+    --------
+    >>> round(cramers_v([[10, 0], [0, 10]]), 6)
+    1.0
+    """
+    t = as_table(table)
+    chi2 = pearson_chi2(t)["chi2"]
+    return math.sqrt(chi2 / (t.sum() * (min(t.shape) - 1)))
+
+
+def cramers_v_corrected(table) -> float:
+    """Bias-corrected Cramer's V (Bergsma 2013).
+
+    phi2 = max(0, chi2/N - (k-1)(r-1)/(N-1)); k~ = k - (k-1)^2/(N-1), r~ likewise;
+    V~ = sqrt(phi2 / min(k~ - 1, r~ - 1)).
+
+    References
+    ----------
+    Bergsma, W. (2013). A bias-correction for Cramer's V and Tschuprow's T.
+    Journal of the Korean Statistical Society 42, 323-328.
+    """
+    t = as_table(table)
+    n = t.sum()
+    r, k = t.shape
+    phi2 = max(0.0, pearson_chi2(t)["chi2"] / n - (k - 1) * (r - 1) / (n - 1))
+    k_tilde = k - (k - 1) ** 2 / (n - 1)
+    r_tilde = r - (r - 1) ** 2 / (n - 1)
+    return math.sqrt(phi2 / min(k_tilde - 1, r_tilde - 1))
+
+
+def cramers_v_interval(table, alpha: float = plan.ALPHA) -> dict:
+    """Confidence interval for Cramer's V by inverting the noncentral chi-square (Smithson 2003).
+
+    The noncentrality lambda = N * w^2 (Cohen's w), and V = w / sqrt(min(r, c) - 1).
+    The lower limit solves P(X >= chi2_obs; lambda) = alpha/2, the upper
+    P(X <= chi2_obs; lambda) = alpha/2. When even lambda = 0 leaves the observed
+    statistic unsurprising, the lower limit is 0 (``reaches_zero`` is True).
+
+    Returns
+    -------
+    dict
+        ``low, high, reaches_zero``.
+    """
+    t = as_table(table)
+    test = pearson_chi2(t)
+    chi2, dof, n = test["chi2"], test["dof"], t.sum()
+    scale = n * (min(t.shape) - 1)
+
+    def cdf(lam):
+        return sps.chi2.cdf(chi2, dof) if lam <= 0 else sps.ncx2.cdf(chi2, dof, lam)
+
+    def solve(target):
+        if cdf(0.0) <= target:
+            return 0.0
+        hi = max(10.0, 4 * chi2)
+        while cdf(hi) > target:
+            hi *= 2
+        return optimize.brentq(lambda lam: cdf(lam) - target, 0.0, hi, xtol=1e-10)
+
+    low, high = solve(1 - alpha / 2), solve(alpha / 2)
+    return {"low": math.sqrt(low / scale), "high": min(1.0, math.sqrt(high / scale)), "reaches_zero": low == 0.0}
+
+
+def adjusted_residuals(table) -> np.ndarray:
+    """Adjusted standardized residuals (O - E) / sqrt(E (1 - row share)(1 - column share)).
+
+    Computed by statsmodels' ``Table(..., shift_zeros=False).standardized_resids``.
+    A residual beyond +-2 marks a cell that drives an association (Agresti 2002, 2.4.5).
+    """
+    return np.asarray(Table(as_table(table), shift_zeros=False).standardized_resids)
+
+
+def adjust_pvalues(p_values, method: str) -> np.ndarray:
+    """Multiplicity-adjusted p-values (statsmodels ``multipletests``): ``"holm"`` or ``"fdr_bh"``.
+
+    Examples
+    --------
+    >>> adjust_pvalues([0.01, 0.04, 0.03], "holm").round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    return multipletests(np.asarray(p_values, dtype=float), method=method)[1]
+
+
+def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float = plan.ALPHA) -> dict:
+    """Every statistic of the plan for one variable by sector, as one tidy row."""
+    counts = sector_table(survey, variable)
+    t = counts.to_numpy()
+    expected = expected_counts(t)
+    chi = pearson_chi2(t)
+    g = g_test(t)
+    exact = exact_or_monte_carlo(t, seed=seed)
+    mc = monte_carlo_pvalue(t, seed=seed)
+    interval = cramers_v_interval(t, alpha)
+    return {
+        "practice": variable, "n": int(t.sum()),
+        "chi2": chi["chi2"], "dof": chi["dof"], "p_chi2": chi["p"],
+        "g2": g["g2"], "p_g2": g["p"],
+        "p_exact": exact["p"], "exact_method": exact["method"],
+        "p_monte_carlo": mc["p"], "p_monte_carlo_se": mc["se"],
+        "cramers_v": cramers_v(t), "cramers_v_corrected": cramers_v_corrected(t),
+        "cramers_v_ci_low": interval["low"], "cramers_v_ci_high": interval["high"],
+        "cramers_v_ci_reaches_zero": interval["reaches_zero"],
+        "min_expected": float(expected.min()),
+        "pct_cells_expected_lt5": float(100 * (expected < 5).mean()),
+    }
+
+
+def sector_tests(survey: pd.DataFrame, family: str = "table1_practices", seed: int = 0,
+                 alpha: float = plan.ALPHA) -> pd.DataFrame:
+    """The plan's tests for a family of variables, with Holm and Benjamini-Hochberg adjusted exact p-values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variable: ``practice, chi2, dof, p_chi2, g2, p_g2, p_exact,
+        p_exact_holm, p_exact_bh, p_monte_carlo, cramers_v, cramers_v_corrected,
+        min_expected, pct_cells_expected_lt5`` and more.
+    """
+    rows = [sector_test(survey, v, seed=seed + i, alpha=alpha) for i, v in enumerate(plan.FAMILIES[family])]
+    table = pd.DataFrame(rows)
+    table.insert(table.columns.get_loc("p_exact") + 1, "p_exact_holm", adjust_pvalues(table["p_exact"], "holm"))
+    table.insert(table.columns.get_loc("p_exact_holm") + 1, "p_exact_bh", adjust_pvalues(table["p_exact"], "fdr_bh"))
+    table.insert(1, "family", family)
+    return table
+
+
+def residuals_long(survey: pd.DataFrame, variables) -> pd.DataFrame:
+    """Adjusted residuals of the "yes" column of each variable by sector, tidy (for the heatmap).
+
+    In an r x 2 table the "no" column's residuals are the same with the opposite sign.
+    """
+    rows = []
+    for variable in variables:
+        counts = sector_table(survey, variable)
+        residuals = adjusted_residuals(counts.to_numpy())
+        for sector, value in zip(counts.index, residuals[:, -1]):
+            rows.append((variable, sector, float(value)))
+    return pd.DataFrame(rows, columns=["practice", "sector", "adjusted_residual"])
+
+
+def _item_chi2(counts_yes: np.ndarray, group_sizes: np.ndarray, item_totals: np.ndarray) -> np.ndarray:
+    """Pearson chi-square of each group x (yes, no) item table, from the "yes" counts.
+
+    ``counts_yes`` has shape (..., groups, items). For a 0/1 item with overall share p,
+    chi2 = sum_g (O_g - n_g p)^2 / (n_g p (1 - p)); an item everybody (or nobody) ticks gives 0.
+    """
+    n = group_sizes.sum()
+    p = item_totals / n
+    expected = group_sizes[:, None] * p[None, :]
+    denominator = group_sizes[:, None] * p * (1 - p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cells = np.where(denominator > 0, (counts_yes - expected) ** 2 / denominator, 0.0)
+    return cells.sum(axis=-2)
+
+
+def mmi_test(survey: pd.DataFrame, items, group: str = "sector", permutations: int = plan.PERMUTATIONS,
+             seed: int = 0) -> dict:
+    """Test of multiple marginal independence between a single-response and a multiple-response variable.
+
+    A cooperative can tick several practices, so the practices are not categories of
+    one variable and a chi-square on the group x practice count matrix counts some
+    cooperatives several times. The MMI test (Bilder, Loughin and Nettleton 2000;
+    R package MRCV) sums the per-item Pearson statistics, X2_S = sum_j X2_j, and
+    calibrates it three ways:
+
+    * Bonferroni on the per-item asymptotic p-values: min(1, c * min_j p_j), as MRCV's
+      ``bon`` method; depends only on the published margins;
+    * Bonferroni on the per-item exact (Fisher-Freeman-Halton) p-values; same;
+    * permutation of the group labels across cooperatives, which keeps each
+      cooperative's set of answers together: (1 + #{X2_S* >= X2_S}) / (1 + B).
+      Depends on which items each cooperative ticks together.
+
+    Returns
+    -------
+    dict
+        ``x2_s, item_chi2 (dict), p_bonferroni_asymptotic, p_bonferroni_exact, p_permutation,
+        permutations``.
+
+    References
+    ----------
+    Bilder, C. R., Loughin, T. M. and Nettleton, D. (2000). Multiple marginal
+    independence testing for pick any/C variables. Communications in Statistics -
+    Simulation and Computation 29, 1285-1316.
+    """
+    items = list(items)
+    labels = pd.Categorical(survey[group])
+    codes = labels.codes
+    n_groups = len(labels.categories)
+    answers = survey[items].astype(bool).to_numpy(dtype=np.int64)
+    group_sizes = np.bincount(codes, minlength=n_groups)
+    item_totals = answers.sum(axis=0)
+    onehot = np.eye(n_groups, dtype=np.int64)[codes]
+    observed = _item_chi2(onehot.T @ answers, group_sizes, item_totals)
+    x2_s = float(observed.sum())
+    dof = n_groups - 1
+    p_asym = sps.chi2.sf(observed, dof)
+    p_exact = np.array([fisher_freeman_halton(sector_table(survey, item, group).to_numpy())
+                        if 0 < item_totals[j] < len(survey) else 1.0 for j, item in enumerate(items)])
+    c = len(items)
+    rng = np.random.default_rng(seed)
+    exceed = 0
+    for start in range(0, permutations, 1000):  # batches bound memory at large n
+        size = min(1000, permutations - start)
+        shuffled = np.array([rng.permutation(codes) for _ in range(size)])
+        counts = np.einsum("bng,nc->bgc", np.eye(n_groups, dtype=np.int64)[shuffled], answers)
+        stats = _item_chi2(counts, group_sizes, item_totals).sum(axis=1)
+        exceed += int(np.sum(stats >= x2_s * (1 - plan.EXACT_RTOL)))
+    return {
+        "x2_s": x2_s, "item_chi2": dict(zip(items, observed.tolist())),
+        "p_bonferroni_asymptotic": float(min(1.0, c * p_asym.min())),
+        "p_bonferroni_exact": float(min(1.0, c * p_exact.min())),
+        "p_permutation": (1 + exceed) / (1 + permutations), "permutations": permutations,
+    }
+
+
+def naive_pooled_chi2(survey: pd.DataFrame, items, group: str = "sector") -> dict:
+    """The wrong test, for teaching: chi-square on the group x item count matrix.
+
+    It treats each tick as an independent observation, so a cooperative that ticks
+    three practices counts three times and the table's total exceeds the number of
+    cooperatives. Shown in notebook 03 to explain why the MMI test is needed.
+    """
+    matrix = pd.DataFrame({item: survey.groupby(group, observed=True)[item].sum() for item in items})
+    result = pearson_chi2(matrix.to_numpy())
+    return {**result, "ticks": int(matrix.to_numpy().sum()), "cooperatives": len(survey), "matrix": matrix}

@@ -1,0 +1,184 @@
+"""Sector tests that the published totals do not identify: every consistent breakdown, and the range.
+
+The digitalisation and AI figures are published for all 30 cooperatives, not by
+sector. A sector test on them is therefore not one number: every split of the
+published total across the four sectors that respects the sector sizes and the
+logical constraints is possible, each with its own p-value. This module
+enumerates those splits and reports the smallest and largest exact p-value and
+Cramer's V, with the splits that reach them.
+
+Constraints used, by sector s (``n_s`` its size, ``SM_s`` and ``OP_s`` its Table 1
+counts of social-media and online-platform users; ids as in data/constraints.csv):
+
+* hard H1, H2: cooperatives with no digital tool use neither social media nor an
+  online platform, so ``none_s <= n_s - max(SM_s, OP_s)``.
+* hard H3, H4: specific digital solutions and AI tools only where some digital tool
+  is used: ``solutions_s <= n_s - none_s``, ``ai_used_s <= n_s - none_s``.
+* hard (definition): neither-knowledge-nor-interest is ``n_s - heard_s - interested_s + both_s``
+  with ``0 <= both_s <= min(heard_s, interested_s)`` and the published totals fixing sum(both) = 2.
+* assumption A1, A2: ``uses_s >= max(SM_s, OP_s)``; A3: ``solutions_s <= uses_s``;
+  A4: ``ai_used_s <= heard_s``.
+
+Each range is computed twice: with the hard constraints only, and with the
+rebuild's assumptions added.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import contingency, data
+
+CONSTRAINT_SETS = {"hard": ("H1", "H2", "H3", "H4", "definition"),
+                   "hard+assumptions": ("H1", "H2", "H3", "H4", "definition", "A1", "A2", "A3", "A4")}
+
+#: Total-only variables and the constraint ids that bear on them.
+VARIABLES = {
+    "digital_tool_status": ("H1", "H2", "A1", "A2"),
+    "has_structured_it_equipment": (),
+    "has_stable_internet": (),
+    "uses_specific_digital_solutions": ("H1", "H2", "H3", "A1", "A2", "A3"),
+    "heard_of_ai": ("H1", "H2", "H4", "A4"),
+    "used_ai_tool": ("H1", "H2", "H4", "A4"),
+    "interested_in_ai": ("definition", "H1", "H2", "H4", "A4"),
+    "reports_ai_barriers": (),
+    "neither_knows_nor_interested_ai": ("definition", "H1", "H2", "H4", "A4"),
+}
+
+
+def compositions(total: int, caps) -> np.ndarray:
+    """Every split of ``total`` into parts bounded by ``caps`` (one row per split).
+
+    Examples
+    --------
+    >>> compositions(2, [1, 2]).tolist()
+    [[0, 2], [1, 1]]
+    """
+    return contingency.tables_r_by_2(np.asarray(caps), int(total))
+
+
+def _dominated(small: np.ndarray, large: np.ndarray) -> np.ndarray:
+    """For each row of ``small``, whether some row of ``large`` is at least as big in every part."""
+    if len(large) == 0:
+        return np.zeros(len(small), dtype=bool)
+    return (small[:, None, :] <= large[None, :, :]).all(axis=2).any(axis=1)
+
+
+def feasible_breakdowns(published: pd.DataFrame, constraint_set: str = "hard+assumptions") -> dict:
+    """Every sector breakdown of each total-only variable that the constraints allow.
+
+    Returns
+    -------
+    dict
+        variable -> ndarray of sector tables: shape (K, 4) for yes/no variables
+        (the "yes" counts), (K, 4, 3) for ``digital_tool_status`` (uses, none, unclassified).
+    """
+    if constraint_set not in CONSTRAINT_SETS:
+        raise ValueError(f"constraint_set must be one of {list(CONSTRAINT_SETS)}")
+    assume = constraint_set == "hard+assumptions"
+    n = data.sector_sizes(published).to_numpy()
+    table1 = data.table1_counts(published)
+    online = np.maximum(table1.loc["uses_social_media"].to_numpy(), table1.loc["sells_online_platform"].to_numpy())
+
+    def total(variable, category=""):
+        return data.total_only_count(published, variable, category)
+
+    none = compositions(total("digital_tool_status", "none"), n - online)                      # H1, H2
+    uses_all = compositions(total("digital_tool_status", "uses"), n)
+    pairs = [(u, z) for u in uses_all for z in none
+             if (u + z <= n).all() and (not assume or (online <= np.minimum(u, n - z)).all())]  # A1, A2
+    status = np.array([np.column_stack([u, z, n - u - z]) for u, z in pairs])
+    uses = np.unique(np.array([u for u, _ in pairs]), axis=0)
+    room = n - none                                                                               # H3, H4
+
+    solutions = compositions(total("uses_specific_digital_solutions"), n)
+    solutions = solutions[_dominated(solutions, uses if assume else room)]                       # A3 / H3
+
+    used = compositions(total("used_ai_tool"), n)
+    used = used[_dominated(used, room)]                                                          # H4
+    heard = compositions(total("heard_of_ai"), n)
+    if assume:                                                                                   # A4
+        heard = heard[_dominated_any(used, heard)]
+        used = used[_dominated(used, heard)]
+
+    n_interested, n_neither = total("interested_in_ai"), total("neither_knows_nor_interested_ai")
+    n_both = total("heard_of_ai") + n_interested - (int(n.sum()) - n_neither)
+    interested_all = compositions(n_interested, n)
+    both_all = compositions(n_both, n)
+    interested, neither = set(), set()
+    for h in heard:
+        for b in both_all[(both_all <= h).all(axis=1)]:
+            ok = (b <= interested_all).all(axis=1) & ((h[None, :] + interested_all - b) <= n).all(axis=1)
+            for i in interested_all[ok]:
+                interested.add(tuple(i))
+                neither.add(tuple(n - h - i + b))
+    return {
+        "digital_tool_status": status,
+        "has_structured_it_equipment": compositions(total("has_structured_it_equipment"), n),
+        "has_stable_internet": compositions(total("has_stable_internet"), n),
+        "uses_specific_digital_solutions": solutions,
+        "heard_of_ai": heard,
+        "used_ai_tool": used,
+        "interested_in_ai": np.array(sorted(interested)),
+        "reports_ai_barriers": compositions(total("reports_ai_barriers"), n),
+        "neither_knows_nor_interested_ai": np.array(sorted(neither)),
+    }
+
+
+def _dominated_any(used: np.ndarray, heard: np.ndarray) -> np.ndarray:
+    """For each ``heard`` split, whether some ``used`` split fits under it."""
+    return (used[None, :, :] <= heard[:, None, :]).all(axis=2).any(axis=1)
+
+
+def _as_full_table(breakdown, n):
+    breakdown = np.asarray(breakdown)
+    return breakdown if breakdown.ndim == 2 else np.column_stack([n - breakdown, breakdown])
+
+
+def identification_ranges(published: pd.DataFrame | None = None,
+                          constraint_sets=("hard", "hard+assumptions")) -> pd.DataFrame:
+    """Range of the exact p-value and Cramer's V over every feasible sector breakdown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per total-only variable and constraint set: ``variable, constraint_set,
+        constraints, n_breakdowns, p_exact_min, p_exact_max, cramers_v_min, cramers_v_max,
+        breakdown_p_min, breakdown_p_max`` (breakdowns as "yes" counts per sector in the
+        order Agriculture, Artisanat, Services, Autres).
+    """
+    published = data.read_published_aggregates() if published is None else published
+    n = data.sector_sizes(published).to_numpy()
+    rows = []
+    for constraint_set in constraint_sets:
+        breakdowns = feasible_breakdowns(published, constraint_set)
+        allowed = set(CONSTRAINT_SETS[constraint_set])
+        for variable, splits in breakdowns.items():
+            if len(splits) == 0:
+                raise data.PublishedDataError(f"no sector breakdown of {variable} satisfies the constraints")
+            p_values = np.array([contingency.fisher_freeman_halton(_as_full_table(s, n)) for s in splits])
+            v = np.array([_cramers_v_or_zero(_as_full_table(s, n)) for s in splits])
+            lo, hi = int(np.argmin(p_values)), int(np.argmax(p_values))
+            rows.append({
+                "variable": variable, "constraint_set": constraint_set,
+                "constraints": " ".join(c for c in VARIABLES[variable] if c in allowed) or "none",
+                "n_breakdowns": len(splits),
+                "p_exact_min": float(p_values.min()), "p_exact_max": float(p_values.max()),
+                "cramers_v_min": float(v.min()), "cramers_v_max": float(v.max()),
+                "breakdown_p_min": _describe(splits[lo]), "breakdown_p_max": _describe(splits[hi]),
+                "share_p_below_05": float(np.mean(p_values < 0.05)),
+            })
+    return pd.DataFrame(rows)
+
+
+def _cramers_v_or_zero(table):
+    table = np.asarray(table)
+    table = table[:, table.sum(axis=0) > 0]
+    return 0.0 if table.shape[1] < 2 else contingency.cramers_v(table)
+
+
+def _describe(split) -> str:
+    split = np.asarray(split)
+    if split.ndim == 1:
+        return "-".join(str(int(x)) for x in split)
+    return " ".join("/".join(str(int(x)) for x in row) for row in split)

@@ -1,0 +1,133 @@
+"""Power of the sector test, and the sample a replication needs: shared by notebooks 03 and 04.
+
+Two methods, side by side:
+
+* the **noncentral chi-square approximation** (Cohen 1988, ch. 7): under an effect
+  of size w, Pearson's statistic is roughly noncentral chi-square with
+  noncentrality N w^2;
+* a **simulation of the exact test** on the actual sector sizes: tables are drawn
+  under the alternative with the sector sizes fixed, and the share whose
+  Fisher-Freeman-Halton p-value is below alpha is the power.
+
+At n = 30 with sectors of 14, 8, 5 and 3 the two can differ: that is the point of
+showing both.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+from scipy import stats as sps
+
+from . import contingency, plan
+
+#: The paper's sector sizes (Agriculture, Artisanat, Services, Autres).
+SECTOR_SIZES = (14, 8, 5, 3)
+
+
+def power_chi2_approx(w: float, n: int, dof: int, alpha: float = plan.ALPHA) -> float:
+    """Power of a chi-square test of effect size w with n observations (noncentral chi-square).
+
+    Examples
+    --------
+    >>> round(power_chi2_approx(0.3, 87, 1), 2)  # Cohen (1988) table 7.4.6: n = 87 gives .80
+    0.8
+    """
+    critical = sps.chi2.ppf(1 - alpha, dof)
+    return float(sps.ncx2.sf(critical, dof, n * w**2)) if w > 0 else float(alpha)
+
+
+def n_for_power(w: float, dof: int, alpha: float = plan.ALPHA, power: float = plan.TARGET_POWER) -> int:
+    """Smallest n whose approximate power reaches ``power`` (Cohen's method).
+
+    Examples
+    --------
+    >>> n_for_power(0.3, 1), n_for_power(0.5, 1), n_for_power(0.1, 1)
+    (88, 32, 785)
+    """
+    critical = sps.chi2.ppf(1 - alpha, dof)
+    lam = optimize.brentq(lambda lam: sps.ncx2.sf(critical, dof, lam) - power, 1e-9, 1e4)
+    return int(math.ceil(lam / w**2))
+
+
+def alternative_proportions(w: float, sizes=SECTOR_SIZES, base: float = 0.5) -> np.ndarray:
+    """Per-sector proportions with Cohen's effect size ``w`` against the pooled proportion ``base``.
+
+    The alternative: the first sector (Agriculture) differs from the others, the
+    contrast the paper reads into Table 1. Proportions p_s = base + delta d_s with
+    d_1 = 1, d_s = -q_1/(1 - q_1) otherwise (q the sector shares), so the pooled
+    proportion stays ``base`` and w^2 = delta^2 sum(q d^2) / (base (1 - base)).
+
+    Examples
+    --------
+    >>> p = alternative_proportions(0.3)
+    >>> round(cohens_w(p, SECTOR_SIZES), 6)
+    0.3
+    """
+    q = np.asarray(sizes, dtype=float) / np.sum(sizes)
+    d = np.full(len(q), -q[0] / (1 - q[0]))
+    d[0] = 1.0
+    delta = w * math.sqrt(base * (1 - base) / np.sum(q * d**2))
+    p = base + delta * d
+    if (p < 0).any() or (p > 1).any():
+        raise ValueError(f"w = {w} is not reachable with base proportion {base}")
+    return p
+
+
+def cohens_w(proportions, sizes) -> float:
+    """Cohen's w of a groups x (yes, no) design: sqrt(sum (P_ij - P_i P_j)^2 / (P_i P_j))."""
+    q = np.asarray(sizes, dtype=float) / np.sum(sizes)
+    p = np.asarray(proportions, dtype=float)
+    cells = np.column_stack([q * p, q * (1 - p)])
+    expected = np.outer(q, cells.sum(axis=0))
+    return float(math.sqrt(np.sum((cells - expected) ** 2 / expected)))
+
+
+def power_exact_simulated(w: float, sizes=SECTOR_SIZES, alpha: float = plan.ALPHA,
+                          simulations: int = plan.POWER_SIMULATIONS, seed: int = 0) -> dict:
+    """Power of the Fisher-Freeman-Halton test by simulation, sector sizes fixed.
+
+    Returns
+    -------
+    dict
+        ``power`` and its binomial standard error ``se``.
+    """
+    rng = np.random.default_rng(seed)
+    sizes = np.asarray(sizes)
+    p = alternative_proportions(w, sizes)
+    yes = rng.binomial(sizes, p, size=(simulations, len(sizes)))
+    rejections = 0
+    for row in yes:
+        table = np.column_stack([row, sizes - row])
+        if table.sum(axis=0).min() == 0:
+            continue  # no variation: the test cannot reject
+        rejections += contingency.fisher_freeman_halton(table) <= alpha
+    power = rejections / simulations
+    return {"power": power, "se": math.sqrt(power * (1 - power) / simulations)}
+
+
+def power_table(sizes=SECTOR_SIZES, effect_sizes=plan.EFFECT_SIZES, alpha: float = plan.ALPHA,
+                simulations: int = plan.POWER_SIMULATIONS, seed: int = 0) -> pd.DataFrame:
+    """Power of the sector test for each effect size: approximation, simulated exact test, n for 80 %.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``w, n, power_approx, power_exact_sim, power_exact_se, n_for_power_80``.
+    """
+    dof = len(sizes) - 1
+    rows = []
+    for i, w in enumerate(effect_sizes):
+        sim = power_exact_simulated(w, sizes, alpha, simulations, seed + i)
+        rows.append({"w": w, "n": int(np.sum(sizes)), "power_approx": power_chi2_approx(w, int(np.sum(sizes)), dof, alpha),
+                     "power_exact_sim": sim["power"], "power_exact_se": sim["se"],
+                     "n_for_power_80": n_for_power(w, dof, alpha)})
+    return pd.DataFrame(rows)
+
+
+def power_curve(ns, effect_sizes=plan.EFFECT_SIZES, dof: int = 3, alpha: float = plan.ALPHA) -> pd.DataFrame:
+    """Approximate power against n, tidy (``n, w, power``), for the power-curve figure."""
+    return pd.DataFrame([(int(n), w, power_chi2_approx(w, int(n), dof, alpha)) for w in effect_sizes for n in ns],
+                        columns=["n", "w", "power"])
