@@ -36,9 +36,8 @@ export MPLBACKEND := module://matplotlib_inline.backend_inline
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NAMES := $(basename $(notdir $(NOTEBOOKS)))
-# Notebooks that draw figures also run in English, for paper/figures/en.
-FIGURE_NOTEBOOKS := $(basename $(notdir $(shell grep -l '"figure:' $(NOTEBOOKS) /dev/null)))
-STAMPS := $(NAMES:%=$(DONE)/%.fr.done) $(FIGURE_NOTEBOOKS:%=$(DONE)/%.en.done)
+# One run per notebook, in French: each figure cell also draws its English twin (figures.show).
+STAMPS := $(NAMES:%=$(DONE)/%.fr.done)
 SOURCES := $(wildcard src/coopai/*.py) data/codebook.csv data/constraints.csv data/category_labels.csv \
            data/published/survey_aggregates.csv
 
@@ -84,7 +83,7 @@ $(DONE)/%.done: $(SOURCES) $(DATA) | $(ENV_STAMP)
 	@touch $@
 
 # Each run also depends on its own notebook.
-$(foreach n,$(NAMES),$(eval $(DONE)/$(n).fr.done $(DONE)/$(n).en.done: notebooks/$(n).ipynb))
+$(foreach n,$(NAMES),$(eval $(DONE)/$(n).fr.done: notebooks/$(n).ipynb))
 
 test: $(ENV_STAMP) ## run the test suite (what CI runs)
 	$(PY) -m pytest

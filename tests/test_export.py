@@ -25,12 +25,16 @@ def test_write_table_labels_rebuilt_data(tmp_path):
         export.write_table(table, "t", tmp_path, origin="guessed")
 
 
-def _notebook(tags):
+def _notebook(tags, twin=False):
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("plot()")
     cell.metadata["tags"] = tags
     cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG_1PX, "image/svg+xml": "<svg/>",
                                                                   "text/plain": "<Figure>"})]
+    if twin:
+        cell.outputs.append(nbformat.v4.new_output(
+            "display_data", data={"image/png": PNG_1PX, "image/svg+xml": "<svg id='twin'/>", "text/plain": "<Figure>"},
+            metadata={"coopai": {"lang": "en", "hidden": True}}))
     cell.metadata["papermill"] = {"duration": 1.23}
     cell.metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00"}
     nb.cells = [nbformat.v4.new_markdown_cell("# T"), cell]
@@ -47,6 +51,16 @@ def test_export_names_figures_by_tag_and_strips_run_metadata(tmp_path):
     assert (tmp_path / "out/figures/en/fig9_demo.png").read_bytes() == base64.b64decode(PNG_1PX)
     html = result["html"].read_text()
     assert "2026-01-01" not in html and "duration" not in html
+
+
+def test_export_writes_the_language_twin_and_keeps_it_out_of_the_html(tmp_path):
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(_notebook(["figure:fig9_demo"], twin=True), path)
+    result = export.export_notebook(path, tmp_path / "out", "fr", "demo")
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in result["figures"]) == [
+        "figures/en/fig9_demo.png", "figures/en/fig9_demo.svg", "figures/fr/fig9_demo.png", "figures/fr/fig9_demo.svg"]
+    assert (tmp_path / "out/figures/en/fig9_demo.svg").read_text() == "<svg id='twin'/>"
+    assert "twin" not in result["html"].read_text()
 
 
 def test_export_refuses_a_tagged_cell_without_one_figure(tmp_path):

@@ -56,8 +56,12 @@ def sector_table(survey: pd.DataFrame, variable: str, group: str = "sector") -> 
     if column.dtype == bool:
         column = column.astype(bool)
         categories = [False, True]
-    else:
-        categories = list(column.cat.categories) if hasattr(column, "cat") else sorted(column.unique())
+    elif hasattr(column, "cat"):
+        categories = list(column.cat.categories)
+    else:  # plain text (a rebuild before loading): the codebook's order, not the alphabet's
+        codebook = data.read_codebook()
+        known = data.allowed_values(codebook, variable) if variable in codebook.index else []
+        categories = known or sorted(column.unique())
     rows = list(data.SECTORS) if group == "sector" else sorted(survey[group].unique())
     counts = pd.crosstab(survey[group], column).reindex(index=rows, columns=categories, fill_value=0)
     counts.index.name, counts.columns.name = group, variable
@@ -371,6 +375,23 @@ def cramers_v(table) -> float:
     return math.sqrt(chi2 / (t.sum() * (min(t.shape) - 1)))
 
 
+def cramers_v_many(tables) -> np.ndarray:
+    """Cramer's V of many tables of one shape at once (vectorized Pearson chi-square).
+
+    Columns or rows with no observations are left out of each table's formula, as a
+    table without them would be. Used where thousands of tables are scored
+    (identification ranges); :func:`cramers_v` (scipy) checks it in the tests.
+    """
+    t = np.asarray(tables, dtype=float)
+    n = t.sum(axis=(1, 2))
+    expected = t.sum(axis=2)[:, :, None] * t.sum(axis=1)[:, None, :] / n[:, None, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi2 = np.where(expected > 0, (t - expected) ** 2 / expected, 0.0).sum(axis=(1, 2))
+    k = np.minimum((t.sum(axis=2) > 0).sum(axis=1), (t.sum(axis=1) > 0).sum(axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(k > 1, np.sqrt(chi2 / (n * (k - 1))), 0.0)
+
+
 def cramers_v_corrected(table) -> float:
     """Bias-corrected Cramer's V (Bergsma 2013).
 
@@ -528,7 +549,8 @@ def mmi_test(survey: pd.DataFrame, items, group: str = "sector", permutations: i
 
     * Bonferroni on the per-item asymptotic p-values: min(1, c * min_j p_j), as MRCV's
       ``bon`` method; depends only on the published margins;
-    * Bonferroni on the per-item exact (Fisher-Freeman-Halton) p-values; same;
+    * Bonferroni on the per-item exact (Fisher-Freeman-Halton) p-values (Monte Carlo
+      estimates past exact enumeration's reach); same;
     * permutation of the group labels across cooperatives, which keeps each
       cooperative's set of answers together: (1 + #{X2_S* >= X2_S}) / (1 + B).
       Depends on which items each cooperative ticks together.
@@ -557,16 +579,25 @@ def mmi_test(survey: pd.DataFrame, items, group: str = "sector", permutations: i
     x2_s = float(observed.sum())
     dof = n_groups - 1
     p_asym = sps.chi2.sf(observed, dof)
-    p_exact = np.array([fisher_freeman_halton(sector_table(survey, item, group).to_numpy())
+    p_exact = np.array([exact_or_monte_carlo(sector_table(survey, item, group).to_numpy(), seed=seed)["p"]
                         if 0 < item_totals[j] < len(survey) else 1.0 for j, item in enumerate(items)])
     c = len(items)
+    # Permuting labels costs n per draw: past plan.PERMUTATION_WORK label moves, fewer draws
+    # (never under 999), and the count actually used is returned.
+    permutations = int(min(permutations, max(999, plan.PERMUTATION_WORK // max(1, len(codes)))))
     rng = np.random.default_rng(seed)
+    # Each cooperative's answers as one pattern number: counts by (group, pattern) then give
+    # every item's group counts, with one bincount per permutation and no n x groups matrix.
+    pattern = answers @ (1 << np.arange(c))
+    item_of_pattern = (np.arange(1 << c)[:, None] >> np.arange(c)) & 1          # (patterns, items)
     exceed = 0
-    for start in range(0, permutations, 1000):  # batches bound memory at large n
-        size = min(1000, permutations - start)
-        shuffled = np.array([rng.permutation(codes) for _ in range(size)])
-        counts = np.einsum("bng,nc->bgc", np.eye(n_groups, dtype=np.int64)[shuffled], answers)
-        stats = _item_chi2(counts, group_sizes, item_totals).sum(axis=1)
+    batch = max(1, 5_000_000 // max(1, len(codes)))  # about 40 MB of labels at a time
+    for start in range(0, permutations, batch):
+        size = min(batch, permutations - start)
+        shuffled = rng.permuted(np.broadcast_to(codes, (size, len(codes))), axis=1)
+        index = (np.arange(size)[:, None] * n_groups + shuffled) * (1 << c) + pattern
+        by_pattern = np.bincount(index.ravel(), minlength=size * n_groups << c).reshape(size, n_groups, 1 << c)
+        stats = _item_chi2(by_pattern @ item_of_pattern, group_sizes, item_totals).sum(axis=1)
         exceed += int(np.sum(stats >= x2_s * (1 - plan.EXACT_RTOL)))
     return {
         "x2_s": x2_s, "item_chi2": dict(zip(items, observed.tolist())),
@@ -586,3 +617,35 @@ def naive_pooled_chi2(survey: pd.DataFrame, items, group: str = "sector") -> dic
     matrix = pd.DataFrame({item: survey.groupby(group, observed=True)[item].sum() for item in items})
     result = pearson_chi2(matrix.to_numpy())
     return {**result, "ticks": int(matrix.to_numpy().sum()), "cooperatives": len(survey), "matrix": matrix}
+
+
+def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readings: pd.DataFrame,
+                            alpha: float = plan.ALPHA) -> pd.DataFrame:
+    """Whether the exact test supports each sector difference the paper reads into Table 1.
+
+    Rules, applied in order:
+
+    * ``contradicted``: a named sector's adjusted residual has the wrong sign;
+    * ``supported``: the Holm-adjusted exact p is below alpha and some named
+      sector's adjusted residual is beyond +-1.96 in the stated direction;
+    * ``not_supported``: the direction matches but the test does not reject
+      (the data are compatible with no difference between sectors).
+    """
+    rows = []
+    for reading in readings.itertuples(index=False):
+        test = tests.set_index("practice").loc[reading.practice]
+        res = residuals[residuals["practice"] == reading.practice].set_index("sector")["adjusted_residual"]
+        higher = [s for s in str(reading.sectors_higher).split("|") if s and s != "nan"]
+        lower = [s for s in str(reading.sectors_lower).split("|") if s and s != "nan"]
+        signed = [res[s] for s in higher] + [-res[s] for s in lower]
+        if min(signed) < 0:
+            verdict = "contradicted"
+        elif test["p_exact_holm"] < alpha and max(signed) > 1.96:
+            verdict = "supported"
+        else:
+            verdict = "not_supported"
+        rows.append({"reading_id": reading.reading_id, "practice": reading.practice,
+                     "sectors_higher": "|".join(higher), "sectors_lower": "|".join(lower),
+                     "p_exact": test["p_exact"], "p_exact_holm": test["p_exact_holm"],
+                     "largest_directed_residual": max(signed), "verdict": verdict})
+    return pd.DataFrame(rows)

@@ -71,8 +71,24 @@ def write_table(table: pd.DataFrame, stem: str, out_dir, origin: str | None = No
     return written
 
 
+def output_lang(output, default: str) -> str:
+    """Language of a figure output: ``metadata.coopai.lang`` (set by ``figures.show``), else the run's."""
+    return output.get("metadata", {}).get("coopai", {}).get("lang", default)
+
+
+def is_hidden(output) -> bool:
+    """Whether an output is a twin kept for export only (``figures.show``), not for the HTML."""
+    return bool(output.get("metadata", {}).get("coopai", {}).get("hidden", False))
+
+
 class FigureTagPreprocessor(Preprocessor):
-    """Name each figure output after its cell's ``figure:NAME`` tag (nbconvert reads ``metadata.filename``)."""
+    """Name each figure output after its cell's ``figure:NAME`` tag and its language.
+
+    nbconvert's ExtractOutputPreprocessor takes a file name from ``metadata.filename``;
+    this sets it to ``NAME.LANG`` so that the French and English twins do not collide.
+    """
+
+    lang = "fr"
 
     def preprocess_cell(self, cell, resources, index):
         names = [t[len(FIGURE_TAG_PREFIX):] for t in cell.metadata.get("tags", []) if t.startswith(FIGURE_TAG_PREFIX)]
@@ -80,11 +96,14 @@ class FigureTagPreprocessor(Preprocessor):
             return cell, resources
         images = [o for o in cell.get("outputs", []) if o.output_type in ("display_data", "execute_result")
                   and ("image/png" in o.data or "image/svg+xml" in o.data)]
-        if len(names) != 1 or len(images) != 1:
-            raise ValueError(f"cell {index} tagged {names} must have one figure tag and one figure output, "
-                             f"has {len(images)} figure outputs")
-        images[0].metadata["filename"] = names[0]
-        resources.setdefault("tagged_figures", []).append(names[0])
+        langs = [output_lang(o, self.lang) for o in images]
+        # No figure at all is allowed (a figure the data do not call for, e.g. ranges on real data).
+        if len(names) != 1 or len(set(langs)) != len(langs):
+            raise ValueError(f"cell {index} tagged {names} must have one figure tag and one figure output "
+                             f"per language, has {len(images)} figure outputs ({langs})")
+        for output, lang in zip(images, langs):
+            output.metadata["filename"] = f"{names[0]}.{lang}"
+            resources.setdefault("tagged_figures", []).append((names[0], lang))
         return cell, resources
 
 
@@ -99,7 +118,7 @@ def normalize_notebook(nb):
 
 
 def export_notebook(executed, out_dir, lang: str, html_name: str) -> dict:
-    """Export an executed notebook: HTML to ``out_dir/notebooks``, tagged figures to ``out_dir/figures/lang``.
+    """Export an executed notebook: HTML to ``out_dir/notebooks``, tagged figures to ``out_dir/figures/LANG``.
 
     Returns
     -------
@@ -109,19 +128,24 @@ def export_notebook(executed, out_dir, lang: str, html_name: str) -> dict:
     out_dir = Path(out_dir)
     nb = normalize_notebook(nbformat.read(executed, as_version=4))
     resources = {"outputs": {}, "unique_key": "untagged"}
-    nb, resources = FigureTagPreprocessor().preprocess(nb, resources)
+    tagger = FigureTagPreprocessor()
+    tagger.lang = lang
+    nb, resources = tagger.preprocess(nb, resources)
     nb, resources = ExtractOutputPreprocessor().preprocess(nb, resources)
     figures = []
-    for name in resources.get("tagged_figures", []):
+    for name, figure_lang in resources.get("tagged_figures", []):
         for suffix in (".png", ".svg"):
-            blob = resources["outputs"].get(name + suffix)
+            blob = resources["outputs"].get(f"{name}.{figure_lang}{suffix}")
             if blob is None:
-                raise ValueError(f"{Path(executed).name}: figure {name} has no {suffix} output")
-            path = out_dir / "figures" / lang / (name + suffix)
+                raise ValueError(f"{Path(executed).name}: figure {name} ({figure_lang}) has no {suffix} output")
+            path = out_dir / "figures" / figure_lang / (name + suffix)
             _write_bytes_atomic(path, blob)
             figures.append(path)
-    # The HTML embeds images itself: export from a fresh read, without the extraction's metadata.
+    # The HTML embeds images itself: export from a fresh read, without the twins kept for export.
     clean = normalize_notebook(nbformat.read(executed, as_version=4))
+    for cell in clean.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not is_hidden(o)]
     html, _ = HTMLExporter(embed_images=True).from_notebook_node(clean, resources={"metadata": {"name": html_name}})
     html_path = out_dir / "notebooks" / f"{html_name}.html"
     write_atomic(html_path, html)

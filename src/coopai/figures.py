@@ -24,6 +24,17 @@ TEXT = {
         "fig3": "Figure 3 : Niveau de digitalisation des coopératives",
         "fig4": "Figure 4 : Connaissance et usage de l'IA",
         "fig5": "Figure 5 : Intérêt pour l'IA et freins à son adoption",
+        "residuals": "Résidus standardisés ajustés (« oui » par secteur)",
+        "residual_bar": "Résidu ajusté (|r| > 2 : écart marqué)",
+        "ranges": "Tests par secteur non identifiés : p exact sur toutes les répartitions possibles",
+        "p_exact": "p exact (Fisher-Freeman-Halton, échelle log)",
+        "hard": "contraintes dures",
+        "hard+assumptions": "contraintes dures + hypothèses de la reconstitution",
+        "power": "Puissance du test par secteur (α = {alpha})",
+        "n": "Nombre de coopératives",
+        "power_axis": "Puissance",
+        "approx": "approximation χ² non centrale",
+        "simulated": "test exact simulé (n = 30, secteurs 14/8/5/3)",
         "interval": "Barres : intervalle de Wilson à 95 %",
         "unclassified": "{k} coopératives ni « utilisent » ni « aucune » : chiffres publiés contradictoires",
         "rebuilt": REBUILT_NOTICE_FR,
@@ -37,6 +48,17 @@ TEXT = {
         "fig3": "Figure 3: Digitalisation of the cooperatives",
         "fig4": "Figure 4: Knowledge and use of AI",
         "fig5": "Figure 5: Interest in AI and barriers to adoption",
+        "residuals": "Adjusted standardized residuals ('yes' by sector)",
+        "residual_bar": "Adjusted residual (|r| > 2: marked departure)",
+        "ranges": "Sector tests not identified: exact p over every possible breakdown",
+        "p_exact": "exact p (Fisher-Freeman-Halton, log scale)",
+        "hard": "hard constraints",
+        "hard+assumptions": "hard constraints + rebuild assumptions",
+        "power": "Power of the sector test (alpha = {alpha})",
+        "n": "Number of cooperatives",
+        "power_axis": "Power",
+        "approx": "noncentral chi-square approximation",
+        "simulated": "exact test, simulated (n = 30, sectors 14/8/5/3)",
         "interval": "Bars: 95% Wilson interval",
         "unclassified": "{k} cooperatives neither 'use' nor 'none': published figures contradict",
         "rebuilt": REBUILT_NOTICE_EN,
@@ -77,6 +99,26 @@ def configure_notebook_output() -> None:
 
     use_house_style()
     set_matplotlib_formats("png", "svg", bbox_inches="tight")
+
+
+def show(draw, *args, lang: str = "fr", **kwargs) -> None:
+    """Display a figure in the notebook's language, and its twin in the other language.
+
+    The twin is displayed with ``metadata={"coopai": {"lang": ..., "hidden": True}}``: the
+    exporter writes it to ``figures/<other language>/`` and leaves it out of the HTML, so
+    one run of a notebook yields the figures in French and in English.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    data.check_lang(lang)
+    other = "en" if lang == "fr" else "fr"
+    figure = draw(*args, lang=lang, **kwargs)
+    display(figure)
+    plt.close(figure)
+    twin = draw(*args, lang=other, **kwargs)
+    display(twin, metadata={"coopai": {"lang": other, "hidden": True}})
+    plt.close(twin)
 
 
 def indicator_label(variable: str, lang: str) -> str:
@@ -179,3 +221,68 @@ def figure5_ai_interest_barriers(survey: pd.DataFrame, lang: str = "fr", alpha: 
     See :func:`figure4_ai_knowledge_use` on the shared caption.
     """
     return _indicator_bars(survey, FIGURE5_INDICATORS, TEXT[lang]["fig5"], lang, alpha)
+
+
+def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr"):
+    """Heatmap of adjusted standardized residuals, practices by sector (from contingency.residuals_long)."""
+    data.check_lang(lang)
+    codebook = data.read_codebook()
+    sectors = data.category_labels(lang)
+    wide = residuals.pivot(index="practice", columns="sector", values="adjusted_residual")
+    wide = wide.reindex(index=list(dict.fromkeys(residuals["practice"])), columns=list(data.SECTORS))
+    wide.index = [data.variable_label(codebook, v, lang) for v in wide.index]
+    wide.columns = [sectors[("sector", c)] for c in wide.columns]
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    sns.heatmap(wide, annot=True, fmt=".1f", cmap="RdBu_r", center=0, vmin=-4, vmax=4, ax=ax,
+                cbar_kws={"label": TEXT[lang]["residual_bar"]}, linewidths=0.5)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(TEXT[lang]["residuals"], loc="left", fontsize=11)
+    _footer(fig, survey, lang)
+    fig.tight_layout()
+    return fig
+
+
+def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+    """For each total-only variable, the span of exact p-values over its feasible sector breakdowns."""
+    data.check_lang(lang)
+    codebook = data.read_codebook()
+    variables = list(dict.fromkeys(ranges["variable"]))
+    fig, ax = plt.subplots(figsize=(9.5, 0.55 * len(variables) + 2.2))
+    offsets = {"hard": -0.15, "hard+assumptions": 0.15}
+    colours = {"hard": "#a9a9a9", "hard+assumptions": PALETTE["bar"]}
+    for constraint_set, group in ranges.groupby("constraint_set", sort=False):
+        y = [variables.index(v) + offsets[constraint_set] for v in group["variable"]]
+        low = group["p_exact_min"].clip(lower=1e-6)
+        ax.hlines(y, low, group["p_exact_max"], color=colours[constraint_set], linewidth=4,
+                  label=TEXT[lang][constraint_set])
+    ax.axvline(alpha, color="#b22222", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_xlim(1e-6, 1.5)
+    ax.set_yticks(range(len(variables)), [data.variable_label(codebook, v, lang) for v in variables])
+    ax.invert_yaxis()
+    ax.set_xlabel(TEXT[lang]["p_exact"])
+    ax.set_title(TEXT[lang]["ranges"], loc="left", fontsize=11)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+    """Power against n for each effect size (approximation), with the simulated exact test at n = 30."""
+    data.check_lang(lang)
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for w, group in curve.groupby("w"):
+        ax.plot(group["n"], group["power"], label=f"w = {w:g}")
+    ax.errorbar(simulated["n"], simulated["power_exact_sim"], yerr=1.96 * simulated["power_exact_se"],
+                fmt="o", color="black", label=TEXT[lang]["simulated"])
+    ax.axhline(0.8, color="#b22222", linestyle="--", linewidth=1)
+    ax.axvline(30, color="#777777", linestyle=":", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(TEXT[lang]["n"])
+    ax.set_ylabel(TEXT[lang]["power_axis"])
+    ax.set_title(TEXT[lang]["power"].format(alpha=alpha), loc="left", fontsize=11)
+    ax.legend(fontsize=8, title=TEXT[lang]["approx"], title_fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -85,10 +85,13 @@ def feasible_breakdowns(published: pd.DataFrame, constraint_set: str = "hard+ass
 
     none = compositions(total("digital_tool_status", "none"), n - online)                      # H1, H2
     uses_all = compositions(total("digital_tool_status", "uses"), n)
-    pairs = [(u, z) for u in uses_all for z in none
-             if (u + z <= n).all() and (not assume or (online <= np.minimum(u, n - z)).all())]  # A1, A2
-    status = np.array([np.column_stack([u, z, n - u - z]) for u, z in pairs])
-    uses = np.unique(np.array([u for u, _ in pairs]), axis=0)
+    u3, z3 = uses_all[:, None, :], none[None, :, :]
+    ok = (u3 + z3 <= n).all(axis=2)
+    if assume:
+        ok &= (online <= np.minimum(u3, n - z3)).all(axis=2)                                    # A1, A2
+    ui, zi = np.nonzero(ok)
+    status = np.stack([uses_all[ui], none[zi], n - uses_all[ui] - none[zi]], axis=2)
+    uses = np.unique(uses_all[ui], axis=0)
     room = n - none                                                                               # H3, H4
 
     solutions = compositions(total("uses_specific_digital_solutions"), n)
@@ -157,7 +160,7 @@ def identification_ranges(published: pd.DataFrame | None = None,
             if len(splits) == 0:
                 raise data.PublishedDataError(f"no sector breakdown of {variable} satisfies the constraints")
             p_values = np.array([contingency.fisher_freeman_halton(_as_full_table(s, n)) for s in splits])
-            v = np.array([_cramers_v_or_zero(_as_full_table(s, n)) for s in splits])
+            v = contingency.cramers_v_many(np.array([_as_full_table(s, n) for s in splits]))
             lo, hi = int(np.argmin(p_values)), int(np.argmax(p_values))
             rows.append({
                 "variable": variable, "constraint_set": constraint_set,
@@ -169,12 +172,6 @@ def identification_ranges(published: pd.DataFrame | None = None,
                 "share_p_below_05": float(np.mean(p_values < 0.05)),
             })
     return pd.DataFrame(rows)
-
-
-def _cramers_v_or_zero(table):
-    table = np.asarray(table)
-    table = table[:, table.sum(axis=0) > 0]
-    return 0.0 if table.shape[1] < 2 else contingency.cramers_v(table)
 
 
 def _describe(split) -> str:

@@ -42,6 +42,9 @@ FAMILIES = {
 MONTE_CARLO_DRAWS = 20_000
 #: Label permutations for the multiple-response (MMI) test.
 PERMUTATIONS = 9_999
+#: Cap on label moves (permutations x cooperatives) in the MMI test: at 100,000
+#: cooperatives this leaves 999 permutations, where the asymptotic form is reliable anyway.
+PERMUTATION_WORK = 50_000_000
 #: Valid random rebuilds over which results that depend on the joint answers are ranged.
 REBUILD_SEEDS = tuple(range(20))
 
