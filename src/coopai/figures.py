@@ -9,6 +9,7 @@ import os
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -35,6 +36,16 @@ TEXT = {
         "power_axis": "Puissance",
         "approx": "approximation χ² non centrale",
         "simulated": "test exact simulé (n = 30, secteurs 14/8/5/3)",
+        "forest": "Indicateurs de H1 et H2 : proportion et intervalle de Wilson à 95 %",
+        "proportion": "Proportion des coopératives",
+        "threshold_line": "seuil de la majorité (0,5)",
+        "sensitivity": "H2 : la part déclarant des freins dépasse-t-elle le seuil ?",
+        "threshold": "Seuil testé",
+        "p_one_sided": "p unilatéral (binomial exact)",
+        "bf_plus": "BF+0 (a priori uniforme au-dessus du seuil)",
+        "planner": "Taille d'échantillon d'une réplication",
+        "margin": "Marge d'erreur d'une proportion (IC 95 %, p = 0,5)",
+        "lacks": "Non : {label}",
         "interval": "Barres : intervalle de Wilson à 95 %",
         "unclassified": "{k} coopératives ni « utilisent » ni « aucune » : chiffres publiés contradictoires",
         "rebuilt": REBUILT_NOTICE_FR,
@@ -59,6 +70,16 @@ TEXT = {
         "power_axis": "Power",
         "approx": "noncentral chi-square approximation",
         "simulated": "exact test, simulated (n = 30, sectors 14/8/5/3)",
+        "forest": "Indicators of H1 and H2: proportion and 95% Wilson interval",
+        "proportion": "Proportion of cooperatives",
+        "threshold_line": "majority threshold (0.5)",
+        "sensitivity": "H2: does the share reporting barriers exceed the threshold?",
+        "threshold": "Threshold tested",
+        "p_one_sided": "one-sided p (exact binomial)",
+        "bf_plus": "BF+0 (uniform prior above the threshold)",
+        "planner": "Sample size for a replication",
+        "margin": "Margin of error of a proportion (95% CI, p = 0.5)",
+        "lacks": "No: {label}",
         "interval": "Bars: 95% Wilson interval",
         "unclassified": "{k} cooperatives neither 'use' nor 'none': published figures contradict",
         "rebuilt": REBUILT_NOTICE_EN,
@@ -284,5 +305,75 @@ def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "
     ax.set_ylabel(TEXT[lang]["power_axis"])
     ax.set_title(TEXT[lang]["power"].format(alpha=alpha), loc="left", fontsize=11)
     ax.legend(fontsize=8, title=TEXT[lang]["approx"], title_fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def hypothesis_indicator_label(indicator: str, lang: str) -> str:
+    """Label of a hypothesis_checks indicator (``lacks:VAR``, ``VAR=category`` or ``VAR``)."""
+    if indicator.startswith("lacks:"):
+        return TEXT[lang]["lacks"].format(label=indicator_label(indicator[len("lacks:"):], lang))
+    return indicator_label(indicator, lang)
+
+
+def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr"):
+    """Forest plot of the hypothesis indicators with their Wilson intervals and the majority line."""
+    data.check_lang(lang)
+    rows = checks.dropna(subset=["proportion"]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(rows) + 2.0))
+    y = range(len(rows))
+    colours = [PALETTE["bar"] if h == "H2" else "#c77c02" for h in rows["hypothesis"]]
+    for yi, row, colour in zip(y, rows.itertuples(), colours):
+        ax.errorbar(row.proportion, yi, xerr=[[row.proportion - row.ci_low], [row.ci_high - row.proportion]],
+                    fmt="o", color=colour, capsize=3)
+    ax.axvline(0.5, color="#b22222", linestyle="--", linewidth=1, label=TEXT[lang]["threshold_line"])
+    ax.set_yticks(list(y), [f"{h} · {hypothesis_indicator_label(i, lang)}" for h, i in zip(rows["hypothesis"], rows["indicator"])])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(TEXT[lang]["proportion"])
+    ax.set_title(TEXT[lang]["forest"], loc="left", fontsize=11)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, -0.1), fontsize=8, frameon=False)
+    _footer(fig, survey, lang)
+    fig.tight_layout()
+    return fig
+
+
+def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+    """One-sided p-value and directional Bayes factor of H2's primary share against each threshold."""
+    data.check_lang(lang)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    left.plot(sensitivity["threshold"], sensitivity["p_value"], marker="o", color=PALETTE["bar"])
+    left.axhline(alpha, color="#b22222", linestyle="--", linewidth=1)
+    left.set_yscale("log")
+    left.set_xlabel(TEXT[lang]["threshold"])
+    left.set_ylabel(TEXT[lang]["p_one_sided"])
+    right.plot(sensitivity["threshold"], sensitivity["bf_plus"], marker="o", color="#c77c02")
+    right.axhline(1, color="#777777", linestyle=":", linewidth=1)
+    right.set_yscale("log")
+    right.set_xlabel(TEXT[lang]["threshold"])
+    right.set_ylabel(TEXT[lang]["bf_plus"])
+    fig.suptitle(TEXT[lang]["sensitivity"], x=0.01, ha="left", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = 0.05, n_now: int = 30):
+    """Margin of error against n, with the n each goal of the sample-size plan needs."""
+    from .hypotheses import margin_of_error
+
+    data.check_lang(lang)
+    ns = np.unique(np.geomspace(10, 2000, 80).astype(int))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.plot(ns, margin_of_error(ns, alpha), color=PALETTE["bar"])
+    ax.axvline(n_now, color="#777777", linestyle=":", linewidth=1)
+    ax.text(n_now * 1.05, 0.02, f"n = {n_now}", fontsize=8, color="#555555")
+    for row in plan_table[plan_table["kind"] == "power"].itertuples():
+        ax.axvline(row.n, color="#c77c02", linestyle="--", linewidth=0.8)
+        ax.text(row.n * 1.03, 0.27, f"n = {row.n}", rotation=90, fontsize=7, color="#c77c02", va="top")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 0.3)
+    ax.set_xlabel(TEXT[lang]["n"])
+    ax.set_ylabel(TEXT[lang]["margin"])
+    ax.set_title(TEXT[lang]["planner"], loc="left", fontsize=11)
     fig.tight_layout()
     return fig
