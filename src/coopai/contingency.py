@@ -469,6 +469,14 @@ def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float
     """Every statistic of the plan for one variable by sector, as one tidy row."""
     counts = sector_table(survey, variable)
     t = counts.to_numpy()
+    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]  # an empty sector or an answer nobody gave carries no test
+    if min(t.shape) < 2:
+        nan = float("nan")
+        return {"practice": variable, "n": int(t.sum()), "chi2": nan, "dof": 0, "p_chi2": 1.0, "g2": nan,
+                "p_g2": 1.0, "p_exact": 1.0, "exact_method": "no_variation", "p_monte_carlo": 1.0,
+                "p_monte_carlo_se": 0.0, "cramers_v": nan, "cramers_v_corrected": nan, "cramers_v_ci_low": nan,
+                "cramers_v_ci_high": nan, "cramers_v_ci_reaches_zero": True, "min_expected": nan,
+                "pct_cells_expected_lt5": nan}
     expected = expected_counts(t)
     chi = pearson_chi2(t)
     g = g_test(t)
@@ -516,7 +524,11 @@ def residuals_long(survey: pd.DataFrame, variables) -> pd.DataFrame:
     rows = []
     for variable in variables:
         counts = sector_table(survey, variable)
-        residuals = adjusted_residuals(counts.to_numpy())
+        t = counts.to_numpy()
+        if (t.sum(axis=0) == 0).any() or (t.sum(axis=1) == 0).any():
+            residuals = np.full(t.shape, np.nan)  # no variation in a row or column: undefined
+        else:
+            residuals = adjusted_residuals(t)
         for sector, value in zip(counts.index, residuals[:, -1]):
             rows.append((variable, sector, float(value)))
     return pd.DataFrame(rows, columns=["practice", "sector", "adjusted_residual"])
@@ -638,7 +650,9 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
         higher = [s for s in str(reading.sectors_higher).split("|") if s and s != "nan"]
         lower = [s for s in str(reading.sectors_lower).split("|") if s and s != "nan"]
         signed = [res[s] for s in higher] + [-res[s] for s in lower]
-        if min(signed) < 0:
+        if np.isnan(signed).any():
+            verdict = "not_supported"  # a sector or an answer without variation: nothing to test
+        elif min(signed) < 0:
             verdict = "contradicted"
         elif test["p_exact_holm"] < alpha and max(signed) > 1.96:
             verdict = "supported"
