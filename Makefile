@@ -73,7 +73,8 @@ $(ENV_STAMP): requirements/core.lock
 
 notebooks: $(STAMPS)
 
-$(DEFAULT_DATA): data/published/survey_aggregates.csv src/coopai/rebuild.py src/coopai/data.py data/constraints.csv | $(ENV_STAMP)
+$(DEFAULT_DATA): data/published/survey_aggregates.csv src/coopai/rebuild.py src/coopai/data.py src/coopai/formats.py \
+                 data/constraints.csv data/codebook.csv | $(ENV_STAMP)
 	$(PY) -m coopai.rebuild
 
 # One notebook run: papermill into build/, then publish into $(OUT) (coopai.pipeline). $* is NAME.LANG.
@@ -85,7 +86,8 @@ $(DONE)/%.done: $(SOURCES) $(DATA) | $(ENV_STAMP)
 # Each run also depends on its own notebook.
 $(foreach n,$(NAMES),$(eval $(DONE)/$(n).fr.done: notebooks/$(n).ipynb))
 
-test: $(ENV_STAMP) ## run the test suite (what CI runs)
+test: $(ENV_STAMP) ## run the test suite (what CI runs), after a quick benchmark that prints its figures
+	$(PY) benchmarks/bench_pipeline.py --quick
 	$(PY) -m pytest
 
 lab: $(ENV_STAMP) ## open JupyterLab on the project kernel (installs JupyterLab on first use)
@@ -98,8 +100,9 @@ check-determinism: $(ENV_STAMP) ## run the study twice in separate processes and
 	$(MAKE) --no-print-directory all DATA=$(DEFAULT_DATA) OUT=build/determinism/b
 	diff -r build/determinism/a build/determinism/b && echo "==> byte-identical"
 
-benchmark: $(ENV_STAMP) ## time the pipeline (see benchmarks/)
+benchmark: $(ENV_STAMP) ## time the pipeline on 30 to 100,000 cooperatives, and the tests (see benchmarks/)
 	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_sector_tests.py
 
 lock: ## regenerate the hashed locks from pyproject.toml (needs the network)
 	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/core.lock

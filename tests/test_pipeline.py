@@ -98,3 +98,23 @@ def test_parameter_validation_messages():
         params.validate_parameters("data/none.csv", "build/t")
     with pytest.raises(ValueError, match="seed must be"):
         params.validate_parameters(paths.REBUILT_DATASET, "build/t", seed=-1)
+
+
+@pytest.mark.parametrize("kill_after", [3.0, 7.0])
+def test_a_killed_run_leaves_no_partial_file(tmp_path, kill_after):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "coopai.pipeline", "02_descriptive_statistics", "fr",
+                                "--out", str(out), "--runs", str(tmp_path / "runs")], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(kill_after)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    committed = tree_digest(paths.PAPER_DIR)
+    for name, digest in tree_digest(out).items():
+        assert not name.split("/")[-1].startswith("."), f"partial file left: {name}"
+        assert digest == committed[name], f"{name} is not a complete output"

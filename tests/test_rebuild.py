@@ -83,5 +83,9 @@ def test_rebuild_fails_clearly_when_counts_cannot_hold(published):
 
 def test_cli_writes_to_its_out_folder_only(tmp_path):
     assert rebuild.main(["--out", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cooperatives.csv", "rebuild_report.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cooperatives.csv", "cooperatives.dta", "cooperatives.sav",
+                                                          "cooperatives.xlsx", "rebuild_report.md"]
     assert "rebuilt from the published aggregates" in (tmp_path / "rebuild_report.md").read_text()
+    # The committed files are the current ones, byte for byte (the exports' creation times are fixed).
+    for path in tmp_path.iterdir():
+        assert path.read_bytes() == (paths.REBUILT_DIR / path.name).read_bytes(), path.name

@@ -452,7 +452,7 @@ def _read_csv_text(path: Path) -> str:
 
 
 def read_table(path) -> pd.DataFrame:
-    """Read a CSV (comma or semicolon; UTF-8, with or without BOM, or Latin-1) or XLSX file as text.
+    """Read a CSV (comma or semicolon; UTF-8, with or without BOM, or Latin-1), XLSX, SPSS or Stata file as text.
 
     Every cell comes back as a string (empty for a blank cell): typing is the
     codebook's job, in :func:`load_survey`.
@@ -475,13 +475,20 @@ def read_table(path) -> pd.DataFrame:
                                 quoting=csv.QUOTE_MINIMAL, engine="c")
         except (pd.errors.ParserError, ValueError) as err:
             raise SurveyDataError(path, f"cannot parse as CSV: {err}") from None
+    elif suffix in (".sav", ".dta"):
+        from .formats import read_labelled
+
+        try:
+            table = read_labelled(path)
+        except Exception as err:  # pyreadstat raises its own error kinds for a broken file
+            raise SurveyDataError(path, f"cannot read as an SPSS or Stata file: {err}") from None
     elif suffix in (".xlsx", ".xlsm"):
         try:
             table = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         except Exception as err:  # openpyxl raises several kinds for a broken file
             raise SurveyDataError(path, f"cannot read as an Excel workbook: {err}") from None
     else:
-        raise SurveyDataError(path, f"unsupported file type '{suffix}'; use .csv or .xlsx")
+        raise SurveyDataError(path, f"unsupported file type '{suffix}'; use .csv, .xlsx, .sav or .dta")
     table.columns = [str(c).strip().lstrip("\ufeff") for c in table.columns]
     if table.empty:
         raise SurveyDataError(path, "the file has a header but no cooperative rows", row=2)
@@ -500,7 +507,8 @@ def _check_cells(path, table):
         if (lengths > MAX_CELL_CHARS).any():
             raise SurveyDataError(path, f"a cell has {lengths.max():,} characters (limit {MAX_CELL_CHARS:,})",
                                   row=_first_row(lengths > MAX_CELL_CHARS), column=column)
-        formula = values.str.startswith("=")
+        # "=", "+", "@" or "-" before a letter or bracket: what spreadsheets run as a formula
+        formula = values.str.match(r"^(=|\+|@|-[A-Za-z(])")
         if formula.any():
             raise SurveyDataError(path, "a cell holds a spreadsheet formula; export values, not formulas",
                                   row=_first_row(formula), column=column)
@@ -551,18 +559,35 @@ def load_survey(path=None, codebook=None, constraints=None) -> pd.DataFrame:
     codebook = read_codebook() if codebook is None else codebook
     constraints = read_constraints(codebook=codebook) if constraints is None else constraints
     table = read_table(path)
+    from .formats import TOOL_IDENTIFIERS, design_columns, looks_like_identifier, normalise_columns
+
+    design = design_columns(table.columns)
+    if design:
+        raise SurveyDataError(path, "survey weights, strata or clusters are not supported: every row is analysed as "
+                                    "one cooperative of a simple random sample. Remove the column to analyse the "
+                                    "file unweighted (and report it), or use survey software", row=1, column=design[0])
+    try:
+        table, _ = normalise_columns(table, set(codebook.index))
+    except ValueError as err:
+        raise SurveyDataError(path, str(err), row=1) from None
 
     roles = codebook["role"]
     for column in table.columns:
         role = roles.get(column)
-        if role == "identifier":
+        if role == "identifier" or (role is None and (column.lower() in TOOL_IDENTIFIERS
+                                                      or looks_like_identifier(table[column]))):
             warnings.warn(f"{path.name}: column '{column}' identifies respondents; it was dropped",
                           DirectIdentifierWarning, stacklevel=2)
         elif role is None:
             warnings.warn(f"{path.name}: column '{column}' is not in the codebook; it was ignored",
                           UserWarning, stacklevel=2)
     keep = [c for c in table.columns if roles.get(c) in ("id", "survey", "provenance")]
-    table = table[keep]
+    table = table[keep].copy()
+    if "cooperative_id" in table.columns and looks_like_identifier(table["cooperative_id"]):
+        # Ids made of e-mail addresses or phone numbers would carry them into every output.
+        warnings.warn(f"{path.name}: cooperative ids look like e-mail addresses or phone numbers; they were "
+                      f"replaced by row numbers", DirectIdentifierWarning, stacklevel=2)
+        table["cooperative_id"] = [f"ROW{i + 2:06d}" for i in range(len(table))]
 
     required = list(codebook.index[roles.isin(["id", "survey"])])
     for column in required:

@@ -8,7 +8,6 @@ and a rename: a reader never sees half a file.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -17,7 +16,8 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import ExtractOutputPreprocessor, Preprocessor
 
 from . import paths
-from .rebuild import REBUILT_NOTICE_EN, write_atomic
+from .files import copy_atomic, write_atomic
+from .rebuild import REBUILT_NOTICE_EN
 
 FIGURE_TAG_PREFIX = "figure:"
 NOTEBOOK_METADATA_KEPT = ("kernelspec", "language_info")
@@ -139,7 +139,7 @@ def export_notebook(executed, out_dir, lang: str, html_name: str) -> dict:
             if blob is None:
                 raise ValueError(f"{Path(executed).name}: figure {name} ({figure_lang}) has no {suffix} output")
             path = out_dir / "figures" / figure_lang / (name + suffix)
-            _write_bytes_atomic(path, blob)
+            write_atomic(path, blob)
             figures.append(path)
     # The HTML embeds images itself: export from a fresh read, without the twins kept for export.
     clean = normalize_notebook(nbformat.read(executed, as_version=4))
@@ -152,13 +152,6 @@ def export_notebook(executed, out_dir, lang: str, html_name: str) -> dict:
     return {"html": html_path, "figures": figures}
 
 
-def _write_bytes_atomic(path: Path, blob: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(blob)
-    tmp.replace(path)
-
-
 def publish_staged(staged, out_dir) -> list[Path]:
     """Copy the files a notebook wrote in its staging folder into ``out_dir``, one atomic rename each."""
     staged, out_dir = Path(staged), Path(out_dir)
@@ -166,10 +159,5 @@ def publish_staged(staged, out_dir) -> list[Path]:
     if not staged.is_dir():
         return copied
     for source in sorted(p for p in staged.rglob("*") if p.is_file()):
-        target = out_dir / source.relative_to(staged)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
-        copied.append(target)
+        copied.append(copy_atomic(source, out_dir / source.relative_to(staged)))
     return copied

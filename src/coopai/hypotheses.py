@@ -91,7 +91,20 @@ def bf10_binomial(k: int, n: int, p0: float) -> float:
     """
     import pingouin  # loaded here only: it takes a second to import
 
-    return float(pingouin.bayesfactor_binom(k, n, p=p0))
+    try:
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            value = float(pingouin.bayesfactor_binom(k, n, p=p0))
+    except OverflowError:
+        value = float("nan")
+    if not math.isfinite(value):  # large n: the same closed form in logs, infinite past float range
+        log_bf = special.betaln(k + 1, n - k + 1) - (k * math.log(p0) + (n - k) * math.log(1 - p0))
+        value = _exp_or_inf(log_bf)
+    return value
+
+
+def _exp_or_inf(log_value: float) -> float:
+    """exp() that returns inf instead of raising past the float range (Bayes factors at large n)."""
+    return math.exp(log_value) if log_value < 709 else float("inf")
 
 
 def bf_plus_binomial(k: int, n: int, p0: float) -> float:
@@ -105,9 +118,12 @@ def bf_plus_binomial(k: int, n: int, p0: float) -> float:
     >>> round(bf_plus_binomial(21, 30, 0.5), 3)
     4.771
     """
-    log_marginal = special.betaln(k + 1, n - k + 1) + math.log(special.betaincc(k + 1, n - k + 1, p0)) - math.log(1 - p0)
+    upper = special.betaincc(k + 1, n - k + 1, p0)
+    if upper <= 0:  # all posterior mass below p0, beyond float precision
+        return 0.0
+    log_marginal = special.betaln(k + 1, n - k + 1) + math.log(upper) - math.log(1 - p0)
     log_null = k * math.log(p0) + (n - k) * math.log(1 - p0)
-    return math.exp(log_marginal - log_null)
+    return _exp_or_inf(log_marginal - log_null)
 
 
 def indicator_counts(survey: pd.DataFrame, variable: str, negate: bool) -> tuple[int, int]:

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from . import data, paths
+from .files import write_atomic
 
 #: Practices placed first within a sector (step 2); the others are placed last.
 FIRST_PLACED_PRACTICES = ("uses_social_media", "sells_online_platform", "attends_trade_fairs")
@@ -289,14 +290,6 @@ def report_markdown(survey, notes, published) -> str:
     return "\n".join(lines)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename, so no partial file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    tmp.replace(path)
-
-
 def main(argv=None) -> int:
     """Command line: ``python -m coopai.rebuild [--published F] [--out DIR] [--seed S]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -315,7 +308,14 @@ def main(argv=None) -> int:
     csv_text, report = to_csv_text(survey), report_markdown(survey, notes, published)
     write_atomic(out / "cooperatives.csv", csv_text)
     write_atomic(out / "rebuild_report.md", report)
-    print(f"coopai.rebuild: wrote {len(survey)} rebuilt cooperatives to {paths.display(out)}")
+    # The same data for colleagues in SPSS, Stata and Excel, with variable and value labels.
+    from .formats import write_labelled_exports
+
+    typed = data.load_survey(out / "cooperatives.csv")
+    typed = typed[[c for c in survey.columns]]
+    write_labelled_exports(typed, data.read_codebook(), out, "cooperatives", notice=REBUILT_NOTICE_EN)
+    print(f"coopai.rebuild: wrote {len(survey)} rebuilt cooperatives to {paths.display(out)} "
+          f"(.csv, .sav, .dta, .xlsx)")
     for note in notes:
         print(f"  note: {note}")
     return 0

@@ -1,0 +1,166 @@
+"""Real survey files: SPSS, Stata, KoboToolbox and ODK exports, the XLSForm, scale and safety."""
+import socket
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coopai import contingency, data, formats, instrument, stats, synthetic
+from conftest import file_digest
+
+
+def quiet_load(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return data.load_survey(path)
+
+
+@pytest.fixture(scope="module")
+def typed():
+    survey = quiet_load(data.paths.REBUILT_DATASET)
+    return survey.drop(columns="neither_knows_nor_interested_ai")
+
+
+@pytest.mark.parametrize("suffix", ["sav", "dta", "xlsx"])
+def test_labelled_exports_round_trip(typed, tmp_path, suffix):
+    formats.write_labelled_exports(typed, data.read_codebook(), tmp_path, "s", notice="test")
+    back = quiet_load(tmp_path / f"s.{suffix}")
+    for column in typed.columns:
+        assert back[column].astype(str).tolist() == typed[column].astype(str).tolist(), column
+
+
+def test_spss_and_stata_keep_labels(typed, tmp_path):
+    import pyreadstat
+    formats.write_labelled_exports(typed, data.read_codebook(), tmp_path, "s")
+    _, meta = pyreadstat.read_sav(str(tmp_path / "s.sav"))
+    assert meta.column_names_to_labels["uses_social_media"] == "Utilisation des réseaux sociaux"
+    assert meta.variable_value_labels["uses_social_media"] == {0.0: "Non", 1.0: "Oui"}
+    _, meta = pyreadstat.read_dta(str(tmp_path / "s.dta"))
+    assert meta.variable_value_labels["sector"][2] == "Artisanat"
+
+
+def test_labelled_exports_are_byte_identical(typed, tmp_path, monkeypatch):
+    import time
+    formats.write_labelled_exports(typed, data.read_codebook(), tmp_path / "a", "s")
+    time.sleep(1.1)  # the files' own clocks move on
+    formats.write_labelled_exports(typed, data.read_codebook(), tmp_path / "b", "s")
+    for suffix in ("sav", "dta", "xlsx"):
+        assert file_digest(tmp_path / "a" / f"s.{suffix}") == file_digest(tmp_path / "b" / f"s.{suffix}"), suffix
+
+
+def kobo_export(frame: pd.DataFrame, separator="/", as_list=True) -> pd.DataFrame:
+    """The survey as KoboToolbox exports it: grouped names, select-multiple, tool metadata."""
+    out = pd.DataFrame({"start": "2025-05-01T09:00:00", "end": "2025-05-01T09:20:00",
+                        f"identification{separator}cooperative_id": frame["cooperative_id"],
+                        f"identification{separator}sector": frame["sector"].astype(str)})
+    practices = formats.SELECT_MULTIPLE["marketing_practices"]
+    ticked = frame[list(practices)].apply(lambda r: " ".join(p for p in practices if r[p] == "oui"), axis=1)
+    out[f"marketing{separator}marketing_practices"] = ticked
+    if not as_list:
+        for p in practices:
+            out[f"marketing{separator}marketing_practices{separator}{p}"] = (frame[p] == "oui").astype(int).astype(str)
+    for column in frame.columns:
+        if column not in ("cooperative_id", "sector", *practices):
+            group = "ai" if "ai" in column.split("_") else "digitalisation"
+            out[f"{group}{separator}{column}"] = frame[column].astype(str).replace({"oui": "yes", "non": "no"})
+    out["meta/instanceID"] = [f"uuid:{i}" for i in range(len(frame))]
+    out["_id"] = range(len(frame))
+    out["_uuid"] = [f"u{i}" for i in range(len(frame))]
+    out["_submission_time"] = "2025-05-02T10:00:00"
+    out["__version__"] = "v1"
+    return out
+
+
+@pytest.mark.parametrize("separator, as_list", [("/", True), ("/", False), ("-", False)])
+def test_kobo_and_odk_exports(survey_frame, tmp_path, separator, as_list):
+    export = kobo_export(survey_frame, separator, as_list)
+    export.to_csv(tmp_path / "kobo.csv", index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        survey = data.load_survey(tmp_path / "kobo.csv")
+    assert not [w for w in caught if "not in the codebook" in str(w.message)], "tool columns must be metadata"
+    assert len(survey) == 30
+    assert survey.groupby("sector", observed=True)["uses_social_media"].sum().tolist() == [4, 5, 4, 2]
+    assert int(survey["direct_sales"].sum()) == 22 and int(survey["reports_ai_barriers"].sum()) == 21
+
+
+def test_instrument_and_codebook_agree():
+    codebook = data.read_codebook()
+    sheets = instrument.read_xlsform()
+    survey, choices = sheets["survey"], sheets["choices"]
+    questions = survey[~survey["type"].isin(["begin_group", "end_group", "note"])]
+    names = set(questions["name"])
+    multiple = {c for q in names & set(formats.SELECT_MULTIPLE) for c in formats.SELECT_MULTIPLE[q]}
+    survey_vars = set(codebook.index[codebook["role"].isin(["id", "survey"])])
+    assert names - set(formats.SELECT_MULTIPLE) | multiple == survey_vars
+    for _, q in questions.iterrows():
+        if q["name"] in codebook.index:
+            assert q["label::Français (fr)"] == codebook.loc[q["name"], "label_fr"]
+            assert q["label::English (en)"] == codebook.loc[q["name"], "label_en"]
+        if q["type"].startswith("select_one") and q["name"] in codebook.index and codebook.loc[q["name"], "type"] == "categorical":
+            offered = set(choices.loc[choices["list_name"] == q["type"].split()[1], "name"])
+            allowed = set(data.allowed_values(codebook, q["name"])) - set(instrument.NOT_OFFERED.get(q["name"], ()))
+            assert offered == allowed, q["name"]
+    assert set(choices.loc[choices["list_name"] == "practices", "name"]) == set(formats.SELECT_MULTIPLE["marketing_practices"])
+    assert "reconstitué" in survey.loc[survey["name"] == "rebuilt_notice", "label::Français (fr)"].item()
+
+
+def test_committed_instrument_is_current(tmp_path):
+    instrument.build_xlsform(tmp_path / "form.xlsx")
+    assert file_digest(tmp_path / "form.xlsx") == file_digest(instrument.INSTRUMENT)
+
+
+def test_weights_are_refused_with_a_clear_error(survey_frame, tmp_path):
+    survey_frame.assign(poids=1.5).to_csv(tmp_path / "w.csv", index=False)
+    with pytest.raises(data.SurveyDataError, match=r"column 'poids': survey weights, strata or clusters are not supported"):
+        quiet_load(tmp_path / "w.csv")
+
+
+def test_identifiers_recognised_by_their_values(survey_frame, tmp_path):
+    frame = survey_frame.assign(contact=[f"coop{i}@example.ma" for i in range(30)])
+    frame["cooperative_id"] = [f"+212 6{i:02d} 00 00 00" for i in range(30)]
+    frame.to_csv(tmp_path / "p.csv", index=False)
+    with pytest.warns(data.DirectIdentifierWarning) as caught:
+        survey = data.load_survey(tmp_path / "p.csv")
+    messages = " ".join(str(w.message) for w in caught)
+    assert "'contact'" in messages and "replaced by row numbers" in messages
+    assert "contact" not in survey.columns and not survey["cooperative_id"].str.contains("212").any()
+
+
+@pytest.mark.parametrize("cell", ["+cmd|' /C calc'!A0", "@SUM(1+1)", "-A1*2", "=1+1"])
+def test_spreadsheet_formulas_refused(survey_frame, tmp_path, cell):
+    frame = survey_frame.copy()
+    frame.loc[5, "cooperative_id"] = cell
+    frame.to_csv(tmp_path / "f.csv", index=False)
+    with pytest.raises(data.SurveyDataError, match=r"row 7, column 'cooperative_id': a cell holds a spreadsheet formula"):
+        quiet_load(tmp_path / "f.csv")
+
+
+def test_hard_constraint_in_row_9871_of_100000(tmp_path):
+    frame = synthetic.generate_survey(100_000, seed=3)
+    frame.loc[9869, ["digital_tool_status", "uses_social_media"]] = ["none", "oui"]  # spreadsheet row 9,871
+    none_rows = frame.index[(frame["digital_tool_status"] == "none") & (frame["uses_social_media"] == "oui")]
+    assert list(none_rows) == [9869]
+    frame.to_csv(tmp_path / "big.csv", index=False)
+    before = file_digest(tmp_path / "big.csv")
+    with pytest.raises(data.SurveyDataError, match=r"file big.csv, row 9871, column 'uses_social_media': impossible answer \(H1"):
+        quiet_load(tmp_path / "big.csv")
+    assert file_digest(tmp_path / "big.csv") == before
+
+
+def test_generated_survey_loads_with_assumption_warnings_only(tmp_path):
+    synthetic.generate_survey(2_000, seed=4).to_csv(tmp_path / "g.csv", index=False)
+    with pytest.warns(data.AssumptionWarning, match="A4"):
+        survey = data.load_survey(tmp_path / "g.csv")
+    assert len(survey) == 2_000 and survey.attrs["rebuilt"] is False
+
+
+def test_a_run_makes_no_network_access(monkeypatch, tmp_path):
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    survey = quiet_load(data.paths.REBUILT_DATASET)
+    stats.table1_marketing_practices(survey)
+    contingency.sector_tests(survey)
