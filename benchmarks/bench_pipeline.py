@@ -36,9 +36,8 @@ def make(*args):
     if result.returncode:
         print(result.stdout[-2000:], result.stderr[-2000:], file=sys.stderr)
         raise SystemExit(f"make {' '.join(args)} failed")
-    per_notebook = re.findall(r"==> (\S+) \(\w+\)", result.stdout)
-    times = [float(t) for t in re.findall(r"published to .* in ([\d.]+) s", result.stdout)]
-    return seconds, peak_kb / 1024, per_notebook, times
+    timed = re.findall(r"^\s+(\S+): \d+ files published to .* in ([\d.]+) s", result.stdout, flags=re.M)
+    return seconds, peak_kb / 1024, [name for name, _ in timed], [float(t) for _, t in timed]
 
 
 def full(sizes):

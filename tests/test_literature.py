@@ -1,4 +1,5 @@
 """Literature coding: agreement statistics against hand computation, data integrity, no copied text."""
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -102,3 +103,15 @@ def test_no_sentence_of_the_paper_is_copied():
     paper = paths.SHARED_PAPER_TEXT.read_text(encoding="utf-8")
     for text in package_texts():
         assert L.longest_shared_run(text, paper) < 12, text
+
+
+def test_vectorized_bootstrap_statistics_match_the_single_computation():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 2, size=(50, 23))
+    y = np.where(rng.random((50, 23)) < 0.8, x, 1 - x)
+    many = L._agreement_arrays(x, y)
+    for i in range(50):
+        one = L.agreement_statistics(x[i], y[i])
+        assert many["ac1"][i] == pytest.approx(one["ac1"])
+        if not np.isnan(one["kappa"]):
+            assert many["kappa"][i] == pytest.approx(one["kappa"])

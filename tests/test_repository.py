@@ -64,3 +64,11 @@ def test_no_machine_paths_in_committed_outputs():
         if path.is_file() and path.suffix in (".html", ".md", ".csv", ".tex", ".svg"):
             text = path.read_text(errors="ignore")
             assert str(ROOT) not in text and "/root/" not in text, path
+
+
+def test_index_notebook_links_every_step():
+    index = nbformat.read(ROOT / "notebooks/index.ipynb", as_version=4)
+    text = "".join(c.source for c in index.cells)
+    assert index.cells[0].source.startswith("# ") and "**Purpose:**" in text
+    for path in NOTEBOOKS:
+        assert f"]({path.name})" in text, path.name

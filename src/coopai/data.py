@@ -9,6 +9,7 @@ Nothing here writes into ``data/``: every function reads.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import warnings
@@ -120,14 +121,15 @@ def read_published_aggregates(path=None) -> pd.DataFrame:
     return table
 
 
-def _one(published: pd.DataFrame, **where) -> pd.Series:
+def _one(published: pd.DataFrame, **where) -> float:
+    """The value of the one published row matching ``where`` (numpy masks: called often)."""
     mask = np.ones(len(published), dtype=bool)
     for column, value in where.items():
         mask &= published[column].to_numpy() == value
-    rows = published[mask]
+    rows = np.flatnonzero(mask)
     if len(rows) != 1:
         raise PublishedDataError(f"expected one published row for {where}, found {len(rows)}")
-    return rows.iloc[0]
+    return float(published["value"].to_numpy()[rows[0]])
 
 
 def sample_size(published: pd.DataFrame) -> int:
@@ -138,7 +140,7 @@ def sample_size(published: pd.DataFrame) -> int:
     >>> sample_size(read_published_aggregates())
     30
     """
-    return int(_one(published, variable="sample_size", unit="count")["value"])
+    return int(_one(published, variable="sample_size", unit="count"))
 
 
 def sector_sizes(published: pd.DataFrame) -> pd.Series:
@@ -155,7 +157,7 @@ def sector_sizes(published: pd.DataFrame) -> pd.Series:
     {'Agriculture': 14, 'Artisanat': 8, 'Services': 5, 'Autres': 3}
     """
     sizes = pd.Series(
-        {s: int(_one(published, variable="sector", sector=s, unit="count")["value"]) for s in SECTORS},
+        {s: int(_one(published, variable="sector", sector=s, unit="count")) for s in SECTORS},
         name="n",
     )
     total = sample_size(published)
@@ -182,7 +184,7 @@ def table1_counts(published: pd.DataFrame) -> pd.DataFrame:
     """
     sizes = sector_sizes(published)
     counts = pd.DataFrame(
-        [[int(_one(published, variable=p, sector=s, unit="count")["value"]) for s in SECTORS] for p in PRACTICES],
+        [[int(_one(published, variable=p, sector=s, unit="count")) for s in SECTORS] for p in PRACTICES],
         index=pd.Index(PRACTICES, name="practice"),
         columns=pd.Index(SECTORS, name="sector"),
     )
@@ -193,7 +195,7 @@ def table1_counts(published: pd.DataFrame) -> pd.DataFrame:
                 raise PublishedDataError(
                     f"Table 1: {practice} in {sector} is {k}, outside 0..{sizes[sector]}"
                 )
-        total = int(_one(published, variable=practice, sector="Total", unit="count")["value"])
+        total = int(_one(published, variable=practice, sector="Total", unit="count"))
         if total != counts.loc[practice].sum():
             raise PublishedDataError(
                 f"Table 1: total for {practice} is printed as {total} but its sectors add up to "
@@ -274,6 +276,11 @@ def total_only_count(published: pd.DataFrame, variable: str, category: str = "")
 CODEBOOK_ROLES = ("id", "survey", "derived", "provenance", "identifier", "metadata")
 
 
+@functools.lru_cache(maxsize=16)
+def _read_codebook_cached(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False).set_index("name")
+
+
 def read_codebook(path=None) -> pd.DataFrame:
     """Read the codebook: one row per variable with role, type, labels and source.
 
@@ -284,7 +291,7 @@ def read_codebook(path=None) -> pd.DataFrame:
     ['survey', 'boolean', 'Uses social media']
     """
     path = paths.resolve(path or paths.CODEBOOK)
-    codebook = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("name")
+    codebook = _read_codebook_cached(path).copy()  # a copy: callers may change theirs
     bad = codebook.index[~codebook["role"].isin(CODEBOOK_ROLES)]
     if len(bad):
         raise ValueError(f"{path.name}: unknown role for {list(bad)}; roles are {CODEBOOK_ROLES}")

@@ -204,12 +204,27 @@ def agreement_statistics(first, second) -> dict:
     return {"n_units": n, "agreement": float(po), "kappa": kappa, "pabak": float(2 * po - 1), "ac1": float(ac1)}
 
 
+def _agreement_arrays(x: np.ndarray, y: np.ndarray) -> dict:
+    """Agreement statistics for many resamples at once: ``x`` and ``y`` have shape (resamples, units)."""
+    po = (x == y).mean(axis=1)
+    px, py = x.mean(axis=1), y.mean(axis=1)
+    pe_kappa = px * py + (1 - px) * (1 - py)
+    pi = (px + py) / 2
+    pe_ac1 = 2 * pi * (1 - pi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(pe_kappa < 1, (po - pe_kappa) / (1 - pe_kappa), np.nan)
+        ac1 = np.where(pe_ac1 < 1, (po - pe_ac1) / (1 - pe_ac1), 1.0)
+    return {"kappa": kappa, "ac1": ac1}
+
+
 def agreement_table(first: pd.DataFrame, second: pd.DataFrame, codes, unit_ids, seed: int = 0,
                     resamples: int = 2000, alpha: float = 0.05) -> pd.DataFrame:
     """Agreement per code and overall (all unit x code decisions), with bootstrap intervals.
 
-    ``ci_low, ci_high`` bound AC1; ``kappa_ci_low, kappa_ci_high`` bound kappa. Units are
-    resampled with replacement; the overall row resamples units too, keeping their codes together.
+    Point values come from :func:`agreement_statistics` (kappa from statsmodels); the
+    bootstrap uses the same formulas vectorized over resamples. ``ci_low, ci_high`` bound
+    AC1; ``kappa_ci_low, kappa_ci_high`` bound kappa. Units are resampled with replacement;
+    the overall row resamples units too, keeping their codes together.
     """
     a = unit_code_matrix(first, codes, unit_ids).to_numpy()
     b = unit_code_matrix(second, codes, unit_ids).to_numpy()
@@ -217,14 +232,16 @@ def agreement_table(first: pd.DataFrame, second: pd.DataFrame, codes, unit_ids, 
     draws = rng.integers(0, len(unit_ids), size=(resamples, len(unit_ids)))
     rows = []
     for j, code in enumerate(list(codes) + ["overall"]):
-        pick = (lambda m, idx: m[idx, j]) if code != "overall" else (lambda m, idx: m[idx].ravel())
-        point = agreement_statistics(pick(a, slice(None)), pick(b, slice(None)))
-        boot = [agreement_statistics(pick(a, d), pick(b, d)) for d in draws]
-        ac1 = np.array([r["ac1"] for r in boot])
-        kappa = np.array([r["kappa"] for r in boot])
-        kappa = kappa[~np.isnan(kappa)]
+        if code == "overall":
+            point = agreement_statistics(a.ravel(), b.ravel())
+            boot = _agreement_arrays(a[draws].reshape(resamples, -1), b[draws].reshape(resamples, -1))
+        else:
+            point = agreement_statistics(a[:, j], b[:, j])
+            boot = _agreement_arrays(a[draws, j], b[draws, j])
+        kappa = boot["kappa"][~np.isnan(boot["kappa"])]
         rows.append({"code": code, **point,
-                     "ci_low": float(np.quantile(ac1, alpha / 2)), "ci_high": float(np.quantile(ac1, 1 - alpha / 2)),
+                     "ci_low": float(np.quantile(boot["ac1"], alpha / 2)),
+                     "ci_high": float(np.quantile(boot["ac1"], 1 - alpha / 2)),
                      "kappa_ci_low": float(np.quantile(kappa, alpha / 2)) if len(kappa) else float("nan"),
                      "kappa_ci_high": float(np.quantile(kappa, 1 - alpha / 2)) if len(kappa) else float("nan")})
     return pd.DataFrame(rows)

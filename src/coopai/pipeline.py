@@ -94,7 +94,8 @@ def main(argv=None) -> int:
         print(f"coopai: the executed notebook is {paths.display(run_dir / 'executed.ipynb')}; "
               f"nothing was written to {args.out}", file=sys.stderr)
         return 1
-    print(f"    {len(result['published'])} files published to {args.out} in {result['seconds']:.1f} s", flush=True)
+    print(f"    {args.name}: {len(result['published'])} files published to {args.out} in {result['seconds']:.1f} s",
+          flush=True)
     return 0
 
 
