@@ -175,21 +175,27 @@ def _footer(fig, survey: pd.DataFrame, lang: str, extra=()) -> None:
     fig.text(0.01, -0.02, "\n".join(lines), ha="left", va="top", fontsize=8, color=PALETTE["note"])
 
 
+def _interval_bars(ax, values, low, high, annotations, ticklabels, offset):
+    """Horizontal bars with their interval and a label past the interval's end (Figures 2 to 5)."""
+    y = range(len(values))
+    ax.barh(y, values, color=PALETTE["bar"], edgecolor=PALETTE["edge"])
+    ax.errorbar(values, y, xerr=[values - low, high - values], fmt="none", ecolor=PALETTE["interval"], capsize=4,
+                linewidth=1)
+    for yi, (text, end) in enumerate(zip(annotations, high)):
+        ax.text(end + offset, yi, text, va="center", ha="left", fontsize=9)
+    ax.set_yticks(list(y), ticklabels)
+    ax.invert_yaxis()
+
+
 def _indicator_bars(survey, indicators, title, lang, alpha, extra_notes=()):
     data.check_lang(lang)
     summary = stats.proportion_summary(survey, indicators, alpha=alpha)
     n = len(survey)
     labels = [indicator_label(v, lang) for v in summary["variable"]]
     fig, ax = plt.subplots(figsize=(7.5, 0.75 * len(indicators) + 1.6))
-    y = range(len(summary))
-    ax.barh(y, summary["k"], color=PALETTE["bar"], edgecolor=PALETTE["edge"])
-    ax.errorbar(summary["k"], y,
-                xerr=[summary["k"] - summary["ci_low"] * n, summary["ci_high"] * n - summary["k"]],
-                fmt="none", ecolor=PALETTE["interval"], capsize=4, linewidth=1)
-    for yi, (k, p, high) in enumerate(zip(summary["k"], summary["proportion"], summary["ci_high"])):
-        ax.text(high * n + 0.3, yi, f"{k} ({stats.format_percent(100 * p, lang)})", va="center", ha="left", fontsize=9)
-    ax.set_yticks(list(y), labels)
-    ax.invert_yaxis()
+    _interval_bars(ax, summary["k"], summary["ci_low"] * n, summary["ci_high"] * n,
+                   [f"{k} ({stats.format_percent(100 * p, lang)})" for k, p in zip(summary["k"], summary["proportion"])],
+                   labels, offset=0.3)
     ax.set_xlim(0, n)
     ax.set_xlabel(TEXT[lang]["n_cooperatives"])
     ax.set_title(title, loc="left", fontsize=11)
@@ -212,14 +218,9 @@ def figure2_sectors(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05)
     table = stats.sector_distribution(survey, alpha=alpha)
     labels = data.category_labels(lang)
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    y = range(len(table))
-    ax.barh(y, table["percent"], color=PALETTE["bar"], edgecolor=PALETTE["edge"])
-    ax.errorbar(table["percent"], y, xerr=[table["percent"] - table["ci_low"], table["ci_high"] - table["percent"]],
-                fmt="none", ecolor=PALETTE["interval"], capsize=4, linewidth=1)
-    for yi, (k, p, high) in enumerate(zip(table["count"], table["percent"], table["ci_high"])):
-        ax.text(high + 1, yi, f"{k} ({stats.format_percent(p, lang)})", va="center", ha="left", fontsize=9)
-    ax.set_yticks(list(y), [labels[("sector", s)] for s in table["sector"]])
-    ax.invert_yaxis()
+    _interval_bars(ax, table["percent"], table["ci_low"], table["ci_high"],
+                   [f"{k} ({stats.format_percent(p, lang)})" for k, p in zip(table["count"], table["percent"])],
+                   [labels[("sector", s)] for s in table["sector"]], offset=1)
     ax.set_xlim(0, 100)
     ax.set_xlabel(TEXT[lang]["share"])
     ax.set_title(TEXT[lang]["fig2"], loc="left", fontsize=11)
