@@ -43,7 +43,7 @@ def main(quick=False):
     timed("exact test, one 4 x 2 table at n = 30 (first call, uncached)", lambda: contingency.fisher_freeman_halton(table))
     for n in (300, 3000):
         big = (table * (n // 30)).astype(int)
-        timed(f"exact test, one 4 x 2 table at n = {n}", lambda: contingency.fisher_freeman_halton(big))
+        timed(f"exact test, one 4 x 2 table at n = {n}", lambda big=big: contingency.fisher_freeman_halton(big))
     timed("notebook 03 computations at n = 30: Table 1 family", lambda: contingency.sector_tests(survey))
     timed("notebook 03 computations at n = 30: MMI test", lambda: contingency.mmi_test(survey, data.PRACTICES))
     timed("notebook 03 computations at n = 30: identification ranges", identification.identification_ranges)

@@ -4,10 +4,8 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from coopai import data, paths, rebuild

@@ -1,7 +1,6 @@
 """The audit's statuses and bases on constructed cases, the ledger's coverage, and Newcombe's interval."""
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 

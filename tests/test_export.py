@@ -1,8 +1,6 @@
 """Table writers and the notebook exporter."""
 import base64
-import io
 
-import matplotlib
 import nbformat
 import pandas as pd
 import pytest

@@ -1,7 +1,6 @@
 """The survey loader: formats it reads, answers it understands, and the errors it gives."""
 import warnings
 
-import pandas as pd
 import pytest
 
 from coopai import data

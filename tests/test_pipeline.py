@@ -1,6 +1,5 @@
 """End to end: the Makefile runs every notebook through papermill on the project kernel,
 gives byte-identical outputs, and refuses bad data without touching earlier outputs."""
-import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -53,10 +52,9 @@ def test_exported_figures_are_valid_images_in_both_languages():
 
 
 def test_figures_say_the_data_are_rebuilt():
-    svg_fr = (paths.PAPER_DIR / "figures/fr/fig3_digitalisation.svg").read_text()
     html = (paths.PAPER_DIR / "notebooks/02_descriptive_statistics.html").read_text()
     assert "rebuilt from the published aggregates" in html
-    # SVG text is drawn as paths; the notice is in the figure via its footer, checked on the Figure object.
+    # SVG text is drawn as paths, so the notice is checked on the Figure object the exporter saves.
     from coopai import data, figures
     fig = figures.figure3_digitalisation(data.load_survey(), lang="fr")
     texts = " ".join(t.get_text() for t in fig.texts)

@@ -1,5 +1,4 @@
 """The transcribed aggregates: complete, consistent with one another, and read correctly."""
-import pandas as pd
 import pytest
 
 from coopai import data

@@ -1,7 +1,6 @@
 """Descriptive statistics against independent computations."""
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import norm

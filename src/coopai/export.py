@@ -15,7 +15,6 @@ import pandas as pd
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import ExtractOutputPreprocessor, Preprocessor
 
-from . import paths
 from .files import copy_atomic, write_atomic
 from .rebuild import REBUILT_NOTICE_EN
 

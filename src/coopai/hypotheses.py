@@ -22,7 +22,7 @@ from scipy import special
 from scipy import stats as sps
 from statsmodels.stats.power import NormalIndPower
 
-from . import data, paths, plan, stats
+from . import paths, plan, stats
 
 #: The primary operationalisation of H2: share reporting barriers against a majority.
 H2_PRIMARY_INDICATOR = "reports_ai_barriers"

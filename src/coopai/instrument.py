@@ -58,8 +58,8 @@ def survey_rows(codebook: pd.DataFrame) -> list[dict]:
         {"type": "end_group", "name": "marketing"},
         {"type": "begin_group", "name": "digitalisation", FR: "Digitalisation", EN: "Digitalisation"},
         question("select_one digital_status", "digital_tool_status",
-                 constraint=f"not(. = 'none' and (selected(${{marketing_practices}}, 'uses_social_media') or "
-                            f"selected(${{marketing_practices}}, 'sells_online_platform')))",
+                 constraint="not(. = 'none' and (selected(${marketing_practices}, 'uses_social_media') or "
+                            "selected(${marketing_practices}, 'sells_online_platform')))",
                  **{"constraint_message": "H1-H2"}),
     ]
     for name in digital:
