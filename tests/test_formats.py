@@ -163,3 +163,16 @@ def test_a_run_makes_no_network_access(monkeypatch, tmp_path):
     survey = quiet_load(data.paths.REBUILT_DATASET)
     stats.table1_marketing_practices(survey)
     contingency.sector_tests(survey)
+
+
+def test_instrument_converts_to_an_xform_without_warnings():
+    # pyxform is the XLSForm converter behind ODK and KoboToolbox (its Java validator is not run here).
+    from pyxform.xls2xform import convert
+
+    result = convert(xlsform=str(instrument.INSTRUMENT), validate=False)
+    assert result.warnings == []
+    codebook = data.read_codebook()
+    for name in codebook.index[codebook["role"].isin(["id", "survey"])]:
+        if name not in formats.SELECT_MULTIPLE["marketing_practices"]:
+            assert f"/{name}\"" in result.xform, name
+    assert "selected( /data/marketing/marketing_practices , 'uses_social_media')" in result.xform.replace("coopai_questionnaire", "data")

@@ -32,6 +32,12 @@ NOT_OFFERED = {"digital_tool_status": ("unclassified",)}
 NONE_SELECTED = "${digital_tool_status} = 'none'"
 
 
+def constraint_message(constraint_id: str, fr: str, en: str) -> dict:
+    """Per-language constraint messages, naming the constraint of data/constraints.csv they enforce."""
+    return {f"constraint_message::{FR[len('label::'):]}": f"{fr} ({constraint_id})",
+            f"constraint_message::{EN[len('label::'):]}": f"{en} ({constraint_id})"}
+
+
 def survey_rows(codebook: pd.DataFrame) -> list[dict]:
     """The ``survey`` sheet, one dict per row."""
     def question(kind, name, **extra):
@@ -60,16 +66,21 @@ def survey_rows(codebook: pd.DataFrame) -> list[dict]:
         question("select_one digital_status", "digital_tool_status",
                  constraint="not(. = 'none' and (selected(${marketing_practices}, 'uses_social_media') or "
                             "selected(${marketing_practices}, 'sells_online_platform')))",
-                 **{"constraint_message": "H1-H2"}),
+                 **constraint_message("H1-H2", "Sans outil numérique, pas de réseaux sociaux ni de vente en ligne",
+                                      "No digital tool: no social media and no online sales platform")),
     ]
     for name in digital:
-        extra = {"constraint": f"not({NONE_SELECTED} and . = 'yes')", "constraint_message": "H3"} \
+        extra = {"constraint": f"not({NONE_SELECTED} and . = 'yes')",
+                 **constraint_message("H3", "Sans outil numérique, pas de solution numérique spécifique",
+                                      "No digital tool: no specific digital solution")} \
             if name == "uses_specific_digital_solutions" else {}
         rows.append(question("select_one yes_no", name, **extra))
     rows += [{"type": "end_group", "name": "digitalisation"},
              {"type": "begin_group", "name": "ai", FR: "Intelligence artificielle", EN: "Artificial intelligence"}]
     for name in ai:
-        extra = {"constraint": f"not({NONE_SELECTED} and . = 'yes')", "constraint_message": "H4"} \
+        extra = {"constraint": f"not({NONE_SELECTED} and . = 'yes')",
+                 **constraint_message("H4", "Sans outil numérique, pas d'outil d'IA utilisé",
+                                      "No digital tool: no AI tool used")} \
             if name == "used_ai_tool" else {}
         rows.append(question("select_one yes_no", name, **extra))
     rows.append({"type": "end_group", "name": "ai"})
@@ -99,7 +110,8 @@ def build_xlsform(path=None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     codebook = data.read_codebook()
     survey = pd.DataFrame(survey_rows(codebook)).fillna("")
-    columns = ["type", "name", FR, EN, "required", "constraint", "constraint_message"]
+    columns = ["type", "name", FR, EN, "required", "constraint", "constraint_message::Français (fr)",
+               "constraint_message::English (en)"]
     survey = survey.reindex(columns=columns, fill_value="")
     choices = pd.DataFrame(choice_rows(codebook))
     settings = pd.DataFrame([{"form_title": "coopai - IA et marketing des coopératives (reconstitué)",
