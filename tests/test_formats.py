@@ -176,3 +176,38 @@ def test_instrument_converts_to_an_xform_without_warnings():
         if name not in formats.SELECT_MULTIPLE["marketing_practices"]:
             assert f"/{name}\"" in result.xform, name
     assert "selected( /data/marketing/marketing_practices , 'uses_social_media')" in result.xform.replace("coopai_questionnaire", "data")
+
+
+BAD_INPUTS = {
+    "empty.csv": lambda frame: "",
+    "wrong_kind.csv": lambda frame: b"\x89PNG\r\n\x1a\n\x00\x00",
+    "huge_cell.csv": lambda frame: frame.assign(cooperative_id=["x" * 20_000] + list(frame["cooperative_id"][1:])),
+    "formula.csv": lambda frame: frame.assign(cooperative_id=["=cmd()"] + list(frame["cooperative_id"][1:])),
+    "unknown_sector.csv": lambda frame: frame.assign(sector=["Pêche"] + list(frame["sector"].astype(str)[1:])),
+    "weights.csv": lambda frame: frame.assign(weight=1.0),
+    "hard_constraint.csv": lambda frame: frame.assign(
+        digital_tool_status=["none"] + list(frame["digital_tool_status"].astype(str)[1:]),
+        uses_social_media=["oui"] + list(frame["uses_social_media"][1:])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_stops_the_run_before_any_output(survey_frame, tmp_path, capsys, name):
+    from coopai import pipeline
+
+    content = BAD_INPUTS[name](survey_frame)
+    path = tmp_path / name
+    if isinstance(content, pd.DataFrame):
+        content.to_csv(path, index=False)
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    out = tmp_path / "out"
+    (out / "tables").mkdir(parents=True)
+    (out / "tables" / "earlier.csv").write_text("kept\n")
+    status = pipeline.main(["02_descriptive_statistics", "fr", "--data", str(path), "--out", str(out),
+                            "--runs", str(tmp_path / "runs")])
+    message = capsys.readouterr().err
+    assert status == 2 and f"file {name}" in message and "nothing was written" in message
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["earlier.csv"]
