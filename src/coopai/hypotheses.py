@@ -128,11 +128,7 @@ def bf_plus_binomial(k: int, n: int, p0: float) -> float:
 
 def indicator_counts(survey: pd.DataFrame, variable: str, negate: bool) -> tuple[int, int]:
     """Count of cooperatives with (or, with ``negate``, without) an answer; ``name=category`` allowed."""
-    if "=" in variable:
-        column, category = variable.split("=", 1)
-        hits = (survey[column] == category).to_numpy()
-    else:
-        hits = survey[variable].astype(bool).to_numpy()
+    hits = stats.indicator_hits(survey, variable)
     if negate:
         hits = ~hits
     return int(hits.sum()), len(survey)

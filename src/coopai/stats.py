@@ -63,6 +63,21 @@ def wilson_interval(k, n, alpha: float = 0.05) -> tuple[float, float]:
     return (0.0 if k == 0 else float(low)), (1.0 if k == n else float(high))
 
 
+def indicator_hits(survey: pd.DataFrame, variable: str) -> np.ndarray:
+    """Which cooperatives have a yes/no answer, or a category with ``"column=category"``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"x": [True, False], "c": ["a", "b"]})
+    >>> indicator_hits(s, "x").tolist(), indicator_hits(s, "c=b").tolist()
+    ([True, False], [False, True])
+    """
+    if "=" in variable:
+        column, category = variable.split("=", 1)
+        return (survey[column] == category).to_numpy(dtype=bool)
+    return survey[variable].astype(bool).to_numpy()
+
+
 def proportion_summary(survey: pd.DataFrame, variables, alpha: float = 0.05) -> pd.DataFrame:
     """Share of cooperatives with each yes/no variable (or ``variable=category``), with Wilson intervals.
 
@@ -87,11 +102,7 @@ def proportion_summary(survey: pd.DataFrame, variables, alpha: float = 0.05) -> 
     rows = []
     n = len(survey)
     for variable in variables:
-        if "=" in variable:
-            column, category = variable.split("=", 1)
-            k = int((survey[column] == category).sum())
-        else:
-            k = int(survey[variable].astype(bool).sum())
+        k = int(indicator_hits(survey, variable).sum())
         low, high = wilson_interval(k, n, alpha)
         rows.append((variable, k, n, k / n, low, high))
     return pd.DataFrame(rows, columns=["variable", "k", "n", "proportion", "ci_low", "ci_high"])
