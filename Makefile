@@ -67,7 +67,10 @@ $(ENV_STAMP): requirements/core.lock
 	@$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "coopai-src.pth").write_text(str(pathlib.Path("src").resolve()) + "\n")'
 	@$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (coopai .venv)" >/dev/null
 	@echo "==> compiling the bytecode of what the notebooks import (once)"
-	@$(PY) -c 'import coopai.figures, coopai.stats, coopai.export, coopai.params, coopai.pipeline, pingouin, scipy.stats, statsmodels.api, papermill, nbconvert, ipykernel.kernelapp'
+	@# Two processes, one per core: the plotting stack and the statistics and notebook stack.
+	@$(PY) -c 'import coopai.figures, coopai.export' & warm=$$!; \
+	 $(PY) -c 'import coopai.stats, coopai.pipeline, coopai.contingency, pingouin, statsmodels.api, papermill, ipykernel.kernelapp'; \
+	 wait $$warm
 	@touch $@
 	@echo "==> environment ready"
 
