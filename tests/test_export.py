@@ -5,7 +5,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from coopai import export
+from coopai import export, tables
 
 PNG_1PX = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -14,13 +14,13 @@ PNG_1PX = base64.b64encode(bytes.fromhex(
 
 def test_write_table_labels_rebuilt_data(tmp_path):
     table = pd.DataFrame({"practice": ["direct_sales"], "percent": [73.33333333]})
-    export.write_table(table, "t", tmp_path, origin="rebuilt", caption="Table 1.")
+    tables.write_table(table, "t", tmp_path, origin="rebuilt", caption="Table 1.")
     csv = pd.read_csv(tmp_path / "t.csv")
     assert csv["data_origin"].tolist() == ["rebuilt"]
     assert "rebuilt from the published aggregates" in (tmp_path / "t.md").read_text()
     assert "\\caption{Table 1. Data rebuilt" in (tmp_path / "t.tex").read_text()
     with pytest.raises(ValueError):
-        export.write_table(table, "t", tmp_path, origin="guessed")
+        tables.write_table(table, "t", tmp_path, origin="guessed")
 
 
 def _notebook(tags, twin=False):

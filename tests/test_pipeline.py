@@ -116,3 +116,23 @@ def test_a_killed_run_leaves_no_partial_file(tmp_path, kill_after):
     for name, digest in tree_digest(out).items():
         assert not name.split("/")[-1].startswith("."), f"partial file left: {name}"
         assert digest == committed[name], f"{name} is not a complete output"
+
+
+def test_a_failing_notebook_publishes_nothing(tmp_path):
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "coopai", "display_name": "coopai", "language": "python"}}
+    parameters = nbformat.v4.new_code_cell('data = ""\nout = ""\nlang = "fr"\nalpha = 0.05\nseed = 0')
+    parameters.metadata["tags"] = ["parameters"]
+    writes = nbformat.v4.new_code_cell("from coopai import tables\nimport pandas as pd\n"
+                                       "tables.write_table(pd.DataFrame({'x': [1]}), 'half', out + '/tables')")
+    nb.cells = [parameters, writes, nbformat.v4.new_code_cell("raise RuntimeError('stop here')")]
+    nbformat.write(nb, tmp_path / "99_fails.ipynb")
+    out = tmp_path / "out"
+    with pytest.raises(PapermillExecutionError, match="stop here"):
+        pipeline.run_notebook("99_fails", "fr", paths.REBUILT_DATASET, out, tmp_path / "run", notebooks=tmp_path)
+    assert not out.exists()  # the table the notebook wrote stayed in its staging folder
+    assert (tmp_path / "run" / "staged" / "tables" / "half.csv").is_file()
+    assert (tmp_path / "run" / "executed.ipynb").is_file()
