@@ -17,6 +17,23 @@ def data_origin(survey: pd.DataFrame) -> str:
     return "rebuilt" if survey.attrs.get("rebuilt") else "observed"
 
 
+def data_notice(survey: pd.DataFrame) -> str:
+    """The line every notebook shows first: which file, how many cooperatives, and whether they are rebuilt.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"x": [1, 2]})
+    >>> s.attrs = {"source_file": "a.csv", "rebuilt": False}
+    >>> data_notice(s)
+    '**Data:** `a.csv`, 2 cooperatives, origin: **observed**'
+    """
+    origin = data_origin(survey)
+    notice = f"**Data:** `{survey.attrs.get('source_file', '?')}`, {len(survey)} cooperatives, origin: **{origin}**"
+    if origin == "rebuilt":
+        notice += " (rebuilt from the published aggregates, not the original answers)"
+    return notice
+
+
 def write_table(table: pd.DataFrame, stem: str, out_dir, origin: str | None = None,
                 caption: str = "") -> list[Path]:
     """Write ``table`` as ``stem.csv``, ``stem.md`` and ``stem.tex`` in ``out_dir``.
