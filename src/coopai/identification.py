@@ -57,11 +57,13 @@ def compositions(total: int, caps) -> np.ndarray:
     return contingency.tables_r_by_2(np.asarray(caps), int(total))
 
 
-def _dominated(small: np.ndarray, large: np.ndarray) -> np.ndarray:
-    """For each row of ``small``, whether some row of ``large`` is at least as big in every part."""
-    if len(large) == 0:
-        return np.zeros(len(small), dtype=bool)
-    return (small[:, None, :] <= large[None, :, :]).all(axis=2).any(axis=1)
+def _fits_under(small: np.ndarray, large: np.ndarray) -> np.ndarray:
+    """Matrix (len(small), len(large)): whether each ``small`` split fits under each ``large`` split.
+
+    Read by row (``.any(axis=1)``): which small splits fit under some large one; by column
+    (``.any(axis=0)``): which large splits have some small one under them.
+    """
+    return (small[:, None, :] <= large[None, :, :]).all(axis=2)
 
 
 def feasible_breakdowns(published: pd.DataFrame, constraint_set: str = "hard+assumptions") -> dict:
@@ -95,14 +97,14 @@ def feasible_breakdowns(published: pd.DataFrame, constraint_set: str = "hard+ass
     room = n - none                                                                               # H3, H4
 
     solutions = compositions(total("uses_specific_digital_solutions"), n)
-    solutions = solutions[_dominated(solutions, uses if assume else room)]                       # A3 / H3
+    solutions = solutions[_fits_under(solutions, uses if assume else room).any(axis=1)]           # A3 / H3
 
     used = compositions(total("used_ai_tool"), n)
-    used = used[_dominated(used, room)]                                                          # H4
+    used = used[_fits_under(used, room).any(axis=1)]                                             # H4
     heard = compositions(total("heard_of_ai"), n)
     if assume:                                                                                   # A4
-        heard = heard[_dominated_any(used, heard)]
-        used = used[_dominated(used, heard)]
+        heard = heard[_fits_under(used, heard).any(axis=0)]
+        used = used[_fits_under(used, heard).any(axis=1)]
 
     n_interested, n_neither = total("interested_in_ai"), total("neither_knows_nor_interested_ai")
     n_both = total("heard_of_ai") + n_interested - (int(n.sum()) - n_neither)
@@ -127,10 +129,6 @@ def feasible_breakdowns(published: pd.DataFrame, constraint_set: str = "hard+ass
         "neither_knows_nor_interested_ai": np.array(sorted(neither)),
     }
 
-
-def _dominated_any(used: np.ndarray, heard: np.ndarray) -> np.ndarray:
-    """For each ``heard`` split, whether some ``used`` split fits under it."""
-    return (used[None, :, :] <= heard[:, None, :]).all(axis=2).any(axis=1)
 
 
 def _as_full_table(breakdown, n):
