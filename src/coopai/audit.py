@@ -204,8 +204,8 @@ def external_claims(path=None) -> pd.DataFrame:
 def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """Figures that cannot all hold at once, rounding habits, shared captions, and the stated sampling."""
     n = data.sample_size(published)
-    uses = data.total_only_count(published, "digital_tool_status", "uses")
-    none = data.total_only_count(published, "digital_tool_status", "none")
+    implied = data.implied_counts(published)
+    uses, none = implied[("digital_tool_status", "uses")], implied[("digital_tool_status", "none")]
     shares = published[(published["variable"] == "sector") & (published["unit"] == "percent")]
     share_sum = float(shares["value"].sum())
     exact_sum = float(100 * data.sector_sizes(published).sum() / n)

@@ -254,19 +254,31 @@ def total_only_counts(published: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def total_only_count(published: pd.DataFrame, variable: str, category: str = "") -> int:
-    """One implied count of :func:`total_only_counts`.
+def implied_counts(published: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """The counts of :func:`total_only_counts` keyed by ``(variable, category)``, computed once.
+
+    Examples
+    --------
+    >>> implied_counts(read_published_aggregates())[("digital_tool_status", "uses")]
+    18
+    """
+    counts = total_only_counts(published)
+    return {(v, c): int(k) for v, c, k in zip(counts["variable"], counts["category"], counts["count"])}
+
+
+def total_only_count(published: pd.DataFrame, variable: str, category: str = "", counts=None) -> int:
+    """One implied count of :func:`total_only_counts`; pass ``counts`` (:func:`implied_counts`) when
+    looking up several, so they are computed once.
 
     Examples
     --------
     >>> total_only_count(read_published_aggregates(), "reports_ai_barriers")
     21
     """
-    counts = total_only_counts(published)
-    row = counts[(counts["variable"] == variable) & (counts["category"] == category)]
-    if len(row) != 1:
+    counts = implied_counts(published) if counts is None else counts
+    if (variable, category) not in counts:
         raise PublishedDataError(f"no single published percentage for {variable} {category}".strip())
-    return int(row["count"].iloc[0])
+    return counts[(variable, category)]
 
 
 # --------------------------------------------------------------------------

@@ -82,8 +82,10 @@ def feasible_breakdowns(published: pd.DataFrame, constraint_set: str = "hard+ass
     table1 = data.table1_counts(published)
     online = np.maximum(table1.loc["uses_social_media"].to_numpy(), table1.loc["sells_online_platform"].to_numpy())
 
+    implied = data.implied_counts(published)
+
     def total(variable, category=""):
-        return data.total_only_count(published, variable, category)
+        return data.total_only_count(published, variable, category, counts=implied)
 
     none = compositions(total("digital_tool_status", "none"), n - online)                      # H1, H2
     uses_all = compositions(total("digital_tool_status", "uses"), n)

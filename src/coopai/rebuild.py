@@ -161,13 +161,10 @@ def _rebuild_once(published, pick):
         _require(k <= len(pool), f"cannot place {k} cooperatives among {len(pool)} eligible ones")
         return np.array(pool[:k] if pick.rng is None else pick.rng.choice(pool, size=k, replace=False), dtype=int)
 
-    implied = data.total_only_counts(published)
-    implied_count = {(v, c): int(k) for v, c, k in zip(implied["variable"], implied["category"], implied["count"])}
+    implied = data.implied_counts(published)
 
     def count(variable, category=""):
-        if (variable, category) not in implied_count:
-            raise data.PublishedDataError(f"no published percentage for {variable} {category}".strip())
-        return implied_count[(variable, category)]
+        return data.total_only_count(published, variable, category, counts=implied)
 
     # Digital tools: users must include every social-media or online-platform user (A1, A2).
     n_uses, n_none = count("digital_tool_status", "uses"), count("digital_tool_status", "none")
