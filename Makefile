@@ -33,6 +33,10 @@ export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 unexport PYTHONDONTWRITEBYTECODE
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := module://matplotlib_inline.backend_inline
+# numpy picks its SIMD code at run time by CPU (AVX2, AVX-512): log10 and friends then differ in the
+# last bit, and a figure coordinate written with 6 decimals can flip. Using the baseline code on every
+# x86-64 machine keeps the committed figures byte-identical whichever machine runs the study.
+export NPY_DISABLE_CPU_FEATURES := X86_V3 X86_V4 AVX512_ICL AVX512_SPR
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 NAMES := $(basename $(notdir $(NOTEBOOKS)))
