@@ -80,7 +80,7 @@ $(ENV_STAMP): requirements/core.lock
 
 notebooks: $(STAMPS)
 
-$(DEFAULT_DATA): data/published/survey_aggregates.csv src/coopai/rebuild.py src/coopai/data.py src/coopai/formats.py \
+$(DEFAULT_DATA): data/published/survey_aggregates.csv src/coopai/rebuild.py src/coopai/published.py src/coopai/codebook.py src/coopai/survey.py src/coopai/formats.py \
                  data/constraints.csv data/codebook.csv | $(ENV_STAMP)
 	$(PY) -m coopai.rebuild
 

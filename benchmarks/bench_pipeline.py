@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from coopai import contingency, data, paths, synthetic  # noqa: E402
+from coopai import config, sector_tests, synthetic  # noqa: E402
+from coopai.survey import load_survey
 
 BENCH = ROOT / "build" / "bench"
 
@@ -45,7 +46,7 @@ def full(sizes):
     BENCH.mkdir(parents=True)
     for n in sizes:
         if n == 30:
-            source = paths.display(paths.REBUILT_DATASET)
+            source = config.display(config.REBUILT_DATASET)
         else:
             source = BENCH / f"survey_{n}.csv"
             synthetic.generate_survey(n, seed=n).to_csv(source, index=False)
@@ -68,10 +69,10 @@ def quick(sizes):
         synthetic.generate_survey(n, seed=n).to_csv(path, index=False)
         tracemalloc.start()
         start = time.perf_counter()
-        survey = data.load_survey(path)
+        survey = load_survey(path)
         load = time.perf_counter() - start
         start = time.perf_counter()
-        contingency.sector_tests(survey)
+        sector_tests.sector_tests(survey)
         tests = time.perf_counter() - start
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()

@@ -10,7 +10,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from coopai import contingency, data, identification, plan, power
+from coopai import codebook, contingency, identification, plan, power, sector_tests
+from coopai.mmi import mmi_test
+from coopai.survey import load_survey
 
 
 def timed(label, fn, repeat=1):
@@ -24,8 +26,8 @@ def timed(label, fn, repeat=1):
 
 def generated_survey(n, seed=0):
     rng = np.random.default_rng(seed)
-    sectors = rng.choice(list(data.SECTORS), n, p=[14 / 30, 8 / 30, 5 / 30, 3 / 30])
-    frame = pd.DataFrame({"sector": pd.Categorical(sectors, categories=list(data.SECTORS))})
+    sectors = rng.choice(list(codebook.SECTORS), n, p=[14 / 30, 8 / 30, 5 / 30, 3 / 30])
+    frame = pd.DataFrame({"sector": pd.Categorical(sectors, categories=list(codebook.SECTORS))})
     base = {"direct_sales": 0.73, "uses_social_media": 0.5, "sells_online_platform": 0.23, "attends_trade_fairs": 0.43}
     shift = {"Agriculture": -0.1, "Artisanat": 0.05, "Services": 0.1, "Autres": 0.0}
     for practice, p in base.items():
@@ -34,8 +36,8 @@ def generated_survey(n, seed=0):
 
 
 def main(quick=False):
-    survey = data.load_survey()
-    table = contingency.sector_table(survey, "uses_social_media").to_numpy()
+    survey = load_survey()
+    table = sector_tests.sector_table(survey, "uses_social_media").to_numpy()
     contingency.fisher_freeman_halton(table)
     timed("exact test, one 4 x 2 table at n = 30 (null distribution cached)",
           lambda: contingency.fisher_freeman_halton(table), repeat=2000)
@@ -44,16 +46,16 @@ def main(quick=False):
     for n in (300, 3000):
         big = (table * (n // 30)).astype(int)
         timed(f"exact test, one 4 x 2 table at n = {n}", lambda big=big: contingency.fisher_freeman_halton(big))
-    timed("notebook 03 computations at n = 30: Table 1 family", lambda: contingency.sector_tests(survey))
-    timed("notebook 03 computations at n = 30: MMI test", lambda: contingency.mmi_test(survey, data.PRACTICES))
+    timed("notebook 03 computations at n = 30: Table 1 family", lambda: sector_tests.sector_tests(survey))
+    timed("notebook 03 computations at n = 30: MMI test", lambda: mmi_test(survey, codebook.PRACTICES))
     timed("notebook 03 computations at n = 30: identification ranges", identification.identification_ranges)
     timed("notebook 03 computations at n = 30: power table", lambda: power.power_table())
     n = 10_000 if quick else 100_000
     large = generated_survey(n)
-    result = timed(f"Table 1 family on {n:,} generated cooperatives", lambda: contingency.sector_tests(large))
+    result = timed(f"Table 1 family on {n:,} generated cooperatives", lambda: sector_tests.sector_tests(large))
     print(f"  methods: {sorted(set(result['exact_method']))}; Monte Carlo standard error <= "
           f"{result['p_monte_carlo_se'].max():.4f} ({plan.MONTE_CARLO_DRAWS:,} tables)")
-    mmi = timed(f"MMI test on {n:,} generated cooperatives", lambda: contingency.mmi_test(large, data.PRACTICES))
+    mmi = timed(f"MMI test on {n:,} generated cooperatives", lambda: mmi_test(large, codebook.PRACTICES))
     print(f"  permutations used: {mmi['permutations']:,}")
 
 

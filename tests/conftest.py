@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from coopai import data, paths, rebuild
+from coopai import config, rebuild
+from coopai.published import read_published_aggregates
 
-ROOT = paths.PROJECT_ROOT
+ROOT = config.PROJECT_ROOT
 
 
 @pytest.fixture(scope="session")
 def published():
-    return data.read_published_aggregates()
+    return read_published_aggregates()
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,13 @@ import math
 import pandas as pd
 import pytest
 
-from coopai import audit, data, stats
+from coopai import audit, config, stats
+from coopai.survey import load_survey
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    return data.load_survey()
+    return load_survey()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_sum_forced_to_100_is_recognised():
 def test_every_published_number_is_in_the_ledger(ledger, published):
     covered = set(ledger["aggregate_id"])
     assert set(published["aggregate_id"]) <= covered
-    externals = pd.read_csv(data.paths.DATA_DIR / "published/external_figures.csv")
+    externals = pd.read_csv(config.EXTERNAL_FIGURES)
     assert set(externals["external_id"]) <= covered
     assert ledger["claim_id"].is_unique
     assert set(ledger["status"]) <= {"reproduced", "rounding", "discrepancy", "internal_inconsistency", "not_reproducible"}

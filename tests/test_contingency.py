@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from coopai import contingency as C, data, plan
+from coopai import codebook, contingency as C, mmi, plan, sector_tests, verdicts
+from coopai.survey import add_derived_variables
 
 
 def brute_force_ffh(table, rtol=1e-7):
@@ -56,9 +57,9 @@ def brute_force_r_by_2(table, rtol=1e-7):
 
 
 def test_exact_p_of_table1_practices_matches_brute_force(rebuilt):
-    survey = data.add_derived_variables(rebuilt[0])
-    for practice in data.PRACTICES:
-        t = C.sector_table(survey, practice).to_numpy()
+    survey = add_derived_variables(rebuilt[0])
+    for practice in codebook.PRACTICES:
+        t = sector_tests.sector_table(survey, practice).to_numpy()
         assert C.fisher_freeman_halton(t) == pytest.approx(brute_force_r_by_2(t.tolist()), rel=1e-9)
 
 
@@ -153,7 +154,7 @@ def test_holm_and_bh_by_hand():
 
 
 def test_sector_tests_table_has_the_planned_columns(rebuilt):
-    table = C.sector_tests(data.add_derived_variables(rebuilt[0]))
+    table = sector_tests.sector_tests(add_derived_variables(rebuilt[0]))
     expected = ["practice", "chi2", "dof", "p_chi2", "g2", "p_g2", "p_exact", "p_exact_holm", "p_exact_bh",
                 "p_monte_carlo", "cramers_v", "cramers_v_corrected", "min_expected", "pct_cells_expected_lt5"]
     assert set(expected) <= set(table.columns)
@@ -171,7 +172,7 @@ def tiny_multiple_response():
 
 def test_mmi_statistic_bonferroni_and_permutation_against_enumeration():
     s = tiny_multiple_response()
-    result = C.mmi_test(s, ["x", "y"], group="sector", permutations=20_000, seed=5)
+    result = mmi.mmi_test(s, ["x", "y"], group="sector", permutations=20_000, seed=5)
     per_item = [sps.chi2_contingency(pd.crosstab(s["sector"], s[i]).to_numpy(), correction=False)[0] for i in "xy"]
     assert result["x2_s"] == pytest.approx(sum(per_item))
     p_items = [sps.chi2.sf(x, 1) for x in per_item]
@@ -181,14 +182,14 @@ def test_mmi_statistic_bonferroni_and_permutation_against_enumeration():
     for group_a in itertools.combinations(range(7), 3):
         labels = np.array(["B"] * 7, dtype=object)
         labels[list(group_a)] = "A"
-        stats.append(C.mmi_test(s.assign(sector=labels), ["x", "y"], permutations=1)["x2_s"])
+        stats.append(mmi.mmi_test(s.assign(sector=labels), ["x", "y"], permutations=1)["x2_s"])
     exact = np.mean(np.array(stats) >= result["x2_s"] * (1 - 1e-7))
     se = math.sqrt(exact * (1 - exact) / 20_000)
     assert abs(result["p_permutation"] - exact) < 4 * se + 1e-4
 
 
 def test_naive_pooled_table_counts_ticks_not_cooperatives(rebuilt):
-    naive = C.naive_pooled_chi2(rebuilt[0], data.PRACTICES)
+    naive = mmi.naive_pooled_chi2(rebuilt[0], codebook.PRACTICES)
     assert naive["ticks"] == 22 + 15 + 7 + 13 and naive["cooperatives"] == 30
 
 
@@ -199,13 +200,13 @@ def test_naive_pooled_table_counts_ticks_not_cooperatives(rebuilt):
 ])
 def test_sector_reading_verdict_rules(table, verdict):
     rows = []
-    for s, (no, yes) in zip(data.SECTORS, table):
+    for s, (no, yes) in zip(codebook.SECTORS, table):
         rows += [{"sector": s, "practice_x": True}] * yes + [{"sector": s, "practice_x": False}] * no
-    survey = pd.DataFrame(rows).assign(sector=lambda d: pd.Categorical(d["sector"], categories=list(data.SECTORS)))
-    t = C.sector_table(survey, "practice_x").to_numpy()
+    survey = pd.DataFrame(rows).assign(sector=lambda d: pd.Categorical(d["sector"], categories=list(codebook.SECTORS)))
+    t = sector_tests.sector_table(survey, "practice_x").to_numpy()
     tests = pd.DataFrame([{"practice": "practice_x", "p_exact": C.fisher_freeman_halton(t),
                            "p_exact_holm": C.fisher_freeman_halton(t)}])
-    residuals = C.residuals_long(survey, ["practice_x"])
+    residuals = sector_tests.residuals_long(survey, ["practice_x"])
     reading = pd.DataFrame([{"reading_id": "X", "practice": "practice_x", "sectors_higher": "Agriculture",
                              "sectors_lower": ""}])
-    assert C.sector_reading_verdicts(tests, residuals, reading)["verdict"].item() == verdict
+    assert verdicts.sector_reading_verdicts(tests, residuals, reading)["verdict"].item() == verdict

@@ -5,25 +5,27 @@ import warnings
 import pandas as pd
 import pytest
 
-from coopai import contingency, data, formats, instrument, stats, synthetic
+from coopai import config, formats, instrument, sector_tests, stats, synthetic
+from coopai.codebook import allowed_values, read_codebook
+from coopai.survey import AssumptionWarning, DirectIdentifierWarning, SurveyDataError, load_survey
 from conftest import file_digest
 
 
 def quiet_load(path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return data.load_survey(path)
+        return load_survey(path)
 
 
 @pytest.fixture(scope="module")
 def typed():
-    survey = quiet_load(data.paths.REBUILT_DATASET)
+    survey = quiet_load(config.REBUILT_DATASET)
     return survey.drop(columns="neither_knows_nor_interested_ai")
 
 
 @pytest.mark.parametrize("suffix", ["sav", "dta", "xlsx"])
 def test_labelled_exports_round_trip(typed, tmp_path, suffix):
-    formats.write_labelled_exports(typed, data.read_codebook(), tmp_path, "s", notice="test")
+    formats.write_labelled_exports(typed, read_codebook(), tmp_path, "s", notice="test")
     back = quiet_load(tmp_path / f"s.{suffix}")
     for column in typed.columns:
         assert back[column].astype(str).tolist() == typed[column].astype(str).tolist(), column
@@ -31,7 +33,7 @@ def test_labelled_exports_round_trip(typed, tmp_path, suffix):
 
 def test_spss_and_stata_keep_labels(typed, tmp_path):
     import pyreadstat
-    formats.write_labelled_exports(typed, data.read_codebook(), tmp_path, "s")
+    formats.write_labelled_exports(typed, read_codebook(), tmp_path, "s")
     _, meta = pyreadstat.read_sav(str(tmp_path / "s.sav"))
     assert meta.column_names_to_labels["uses_social_media"] == "Utilisation des réseaux sociaux"
     assert meta.variable_value_labels["uses_social_media"] == {0.0: "Non", 1.0: "Oui"}
@@ -41,9 +43,9 @@ def test_spss_and_stata_keep_labels(typed, tmp_path):
 
 def test_labelled_exports_are_byte_identical(typed, tmp_path, monkeypatch):
     import time
-    formats.write_labelled_exports(typed, data.read_codebook(), tmp_path / "a", "s")
+    formats.write_labelled_exports(typed, read_codebook(), tmp_path / "a", "s")
     time.sleep(1.1)  # the files' own clocks move on
-    formats.write_labelled_exports(typed, data.read_codebook(), tmp_path / "b", "s")
+    formats.write_labelled_exports(typed, read_codebook(), tmp_path / "b", "s")
     for suffix in ("sav", "dta", "xlsx"):
         assert file_digest(tmp_path / "a" / f"s.{suffix}") == file_digest(tmp_path / "b" / f"s.{suffix}"), suffix
 
@@ -77,7 +79,7 @@ def test_kobo_and_odk_exports(survey_frame, tmp_path, separator, as_list):
     export.to_csv(tmp_path / "kobo.csv", index=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        survey = data.load_survey(tmp_path / "kobo.csv")
+        survey = load_survey(tmp_path / "kobo.csv")
     assert not [w for w in caught if "not in the codebook" in str(w.message)], "tool columns must be metadata"
     assert len(survey) == 30
     assert survey.groupby("sector", observed=True)["uses_social_media"].sum().tolist() == [4, 5, 4, 2]
@@ -85,7 +87,7 @@ def test_kobo_and_odk_exports(survey_frame, tmp_path, separator, as_list):
 
 
 def test_instrument_and_codebook_agree():
-    codebook = data.read_codebook()
+    codebook = read_codebook()
     sheets = instrument.read_xlsform()
     survey, choices = sheets["survey"], sheets["choices"]
     questions = survey[~survey["type"].isin(["begin_group", "end_group", "note"])]
@@ -99,7 +101,7 @@ def test_instrument_and_codebook_agree():
             assert q["label::English (en)"] == codebook.loc[q["name"], "label_en"]
         if q["type"].startswith("select_one") and q["name"] in codebook.index and codebook.loc[q["name"], "type"] == "categorical":
             offered = set(choices.loc[choices["list_name"] == q["type"].split()[1], "name"])
-            allowed = set(data.allowed_values(codebook, q["name"])) - set(instrument.NOT_OFFERED.get(q["name"], ()))
+            allowed = set(allowed_values(codebook, q["name"])) - set(instrument.NOT_OFFERED.get(q["name"], ()))
             assert offered == allowed, q["name"]
     assert set(choices.loc[choices["list_name"] == "practices", "name"]) == set(formats.SELECT_MULTIPLE["marketing_practices"])
     assert "reconstitué" in survey.loc[survey["name"] == "rebuilt_notice", "label::Français (fr)"].item()
@@ -112,7 +114,7 @@ def test_committed_instrument_is_current(tmp_path):
 
 def test_weights_are_refused_with_a_clear_error(survey_frame, tmp_path):
     survey_frame.assign(poids=1.5).to_csv(tmp_path / "w.csv", index=False)
-    with pytest.raises(data.SurveyDataError, match=r"column 'poids': survey weights, strata or clusters are not supported"):
+    with pytest.raises(SurveyDataError, match=r"column 'poids': survey weights, strata or clusters are not supported"):
         quiet_load(tmp_path / "w.csv")
 
 
@@ -120,8 +122,8 @@ def test_identifiers_recognised_by_their_values(survey_frame, tmp_path):
     frame = survey_frame.assign(contact=[f"coop{i}@example.ma" for i in range(30)])
     frame["cooperative_id"] = [f"+212 6{i:02d} 00 00 00" for i in range(30)]
     frame.to_csv(tmp_path / "p.csv", index=False)
-    with pytest.warns(data.DirectIdentifierWarning) as caught:
-        survey = data.load_survey(tmp_path / "p.csv")
+    with pytest.warns(DirectIdentifierWarning) as caught:
+        survey = load_survey(tmp_path / "p.csv")
     messages = " ".join(str(w.message) for w in caught)
     assert "'contact'" in messages and "replaced by row numbers" in messages
     assert "contact" not in survey.columns and not survey["cooperative_id"].str.contains("212").any()
@@ -132,7 +134,7 @@ def test_spreadsheet_formulas_refused(survey_frame, tmp_path, cell):
     frame = survey_frame.copy()
     frame.loc[5, "cooperative_id"] = cell
     frame.to_csv(tmp_path / "f.csv", index=False)
-    with pytest.raises(data.SurveyDataError, match=r"row 7, column 'cooperative_id': a cell holds a spreadsheet formula"):
+    with pytest.raises(SurveyDataError, match=r"row 7, column 'cooperative_id': a cell holds a spreadsheet formula"):
         quiet_load(tmp_path / "f.csv")
 
 
@@ -143,15 +145,15 @@ def test_hard_constraint_in_row_9871_of_100000(tmp_path):
     assert list(none_rows) == [9869]
     frame.to_csv(tmp_path / "big.csv", index=False)
     before = file_digest(tmp_path / "big.csv")
-    with pytest.raises(data.SurveyDataError, match=r"file big.csv, row 9871, column 'uses_social_media': impossible answer \(H1"):
+    with pytest.raises(SurveyDataError, match=r"file big.csv, row 9871, column 'uses_social_media': impossible answer \(H1"):
         quiet_load(tmp_path / "big.csv")
     assert file_digest(tmp_path / "big.csv") == before
 
 
 def test_generated_survey_loads_with_assumption_warnings_only(tmp_path):
     synthetic.generate_survey(2_000, seed=4).to_csv(tmp_path / "g.csv", index=False)
-    with pytest.warns(data.AssumptionWarning, match="A4"):
-        survey = data.load_survey(tmp_path / "g.csv")
+    with pytest.warns(AssumptionWarning, match="A4"):
+        survey = load_survey(tmp_path / "g.csv")
     assert len(survey) == 2_000 and survey.attrs["rebuilt"] is False
 
 
@@ -160,9 +162,9 @@ def test_a_run_makes_no_network_access(monkeypatch, tmp_path):
         raise AssertionError("network access attempted")
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    survey = quiet_load(data.paths.REBUILT_DATASET)
+    survey = quiet_load(config.REBUILT_DATASET)
     stats.table1_marketing_practices(survey)
-    contingency.sector_tests(survey)
+    sector_tests.sector_tests(survey)
 
 
 def test_instrument_converts_to_an_xform_without_warnings():
@@ -171,7 +173,7 @@ def test_instrument_converts_to_an_xform_without_warnings():
 
     result = convert(xlsform=str(instrument.INSTRUMENT), validate=False)
     assert result.warnings == []
-    codebook = data.read_codebook()
+    codebook = read_codebook()
     for name in codebook.index[codebook["role"].isin(["id", "survey"])]:
         if name not in formats.SELECT_MULTIPLE["marketing_practices"]:
             assert f"/{name}\"" in result.xform, name

@@ -8,7 +8,9 @@ import pytest
 from scipy import integrate, special
 from scipy import stats as sps
 
-from coopai import data, hypotheses as H
+from coopai import hypotheses as H, plan, power
+from coopai.survey import add_derived_variables
+from coopai.verdicts import H1_OUTCOME, h1_verdict, h2_verdict
 
 
 @pytest.mark.parametrize("k, n, p0", [(21, 30, 0.5), (17, 30, 0.5), (21, 30, 0.7), (3, 30, 0.1), (30, 30, 0.8)])
@@ -48,7 +50,7 @@ def test_bf_plus_against_numerical_integration(k, n, p0):
 def survey_with(barriers: int, n: int = 30, users: int = 3, outcome=False) -> pd.DataFrame:
     frame = pd.DataFrame({"reports_ai_barriers": np.arange(n) < barriers, "used_ai_tool": np.arange(n) < users})
     if outcome:
-        frame[H.H1_OUTCOME] = np.arange(n) % 2 == 0
+        frame[H1_OUTCOME] = np.arange(n) % 2 == 0
     return frame
 
 
@@ -56,32 +58,32 @@ def survey_with(barriers: int, n: int = 30, users: int = 3, outcome=False) -> pd
                                                (15, "not_supported"), (18, "not_supported")])
 def test_h2_verdict_rule(barriers, verdict):
     primary = H.proportion_check(barriers, 30, 0.5)
-    got, reason = H.h2_verdict(primary, H.h2_sensitivity(barriers, 30))
+    got, reason = h2_verdict(primary, H.h2_sensitivity(barriers, 30))
     assert got == verdict
     assert f"{barriers} of 30" in reason
 
 
 @pytest.mark.parametrize("k", [21, 24, 26, 28])
 def test_h2_reason_reports_the_highest_threshold_that_holds(k):
-    _, reason = H.h2_verdict(H.proportion_check(k, 30, 0.5), H.h2_sensitivity(k, 30))
+    _, reason = h2_verdict(H.proportion_check(k, 30, 0.5), H.h2_sensitivity(k, 30))
     held = [t for t in H.H2_SENSITIVITY_THRESHOLDS if sps.binomtest(k, 30, t, alternative="greater").pvalue < 0.05]
     assert f"exceed {max(held):.0%}" in reason
 
 
 def test_h1_verdict_rule():
-    assert H.h1_verdict(survey_with(21))[0] == "not_testable"
-    assert H.h1_verdict(survey_with(21, users=15))[0] == "not_testable"          # no outcome
-    assert H.h1_verdict(survey_with(21, users=3, outcome=True))[0] == "not_testable"  # too few users
-    assert H.h1_verdict(survey_with(21, users=15, outcome=True))[0] == "testable"
+    assert h1_verdict(survey_with(21))[0] == "not_testable"
+    assert h1_verdict(survey_with(21, users=15))[0] == "not_testable"          # no outcome
+    assert h1_verdict(survey_with(21, users=3, outcome=True))[0] == "not_testable"  # too few users
+    assert h1_verdict(survey_with(21, users=15, outcome=True))[0] == "testable"
 
 
 def test_h1_power_against_simulation():
-    planning = H.h1_planning(3, 27)
-    h = H.H1_EFFECT_SIZE_H
+    planning = power.h1_planning(3, 27)
+    h = plan.H1_EFFECT_SIZE_H
     p2 = 0.5
     p1 = math.sin(math.asin(math.sqrt(p2)) + h / 2) ** 2  # Cohen's h = 2 asin(sqrt p1) - 2 asin(sqrt p2)
     assert 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2)) == pytest.approx(h)
-    simulated = H.power_two_proportions_simulated(p1, p2, 30, 30, simulations=20_000, seed=1)
+    simulated = power.power_two_proportions_simulated(p1, p2, 30, 30, simulations=20_000, seed=1)
     approx = float(__import__("statsmodels.stats.power", fromlist=["NormalIndPower"]).NormalIndPower().power(h, 30, 0.05))
     assert abs(simulated - approx) < 0.03
     assert planning["n_per_group_80"] == 63  # (1.96 + 0.8416)^2 / 0.5^2 = 31.4 ... per group for h: 62.8 -> 63
@@ -89,12 +91,12 @@ def test_h1_power_against_simulation():
 
 
 def test_margin_of_error_textbook_values():
-    assert H.margin_of_error_n(0.05) == 385 and H.margin_of_error_n(0.03) == 1068
-    assert H.margin_of_error(385) == pytest.approx(0.0499, abs=1e-4)
+    assert power.margin_of_error_n(0.05) == 385 and power.margin_of_error_n(0.03) == 1068
+    assert power.margin_of_error(385) == pytest.approx(0.0499, abs=1e-4)
 
 
 def test_checks_table_follows_the_data(rebuilt):
-    survey = data.add_derived_variables(rebuilt[0])
+    survey = add_derived_variables(rebuilt[0])
     table = H.hypothesis_checks(survey)
     needed = ["hypothesis", "indicator", "k", "n", "proportion", "ci_low", "ci_high", "test", "p_value", "bf10",
               "bf_plus", "paper_verdict", "package_verdict", "reason"]

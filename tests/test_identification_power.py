@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from coopai import contingency as C, data, identification as I, plan, power
+from coopai import contingency as C, identification as I, plan, power, sector_tests
+from coopai.published import sector_sizes, table1_counts
+from coopai.survey import add_derived_variables
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +23,10 @@ def test_unconstrained_breakdowns_are_every_composition(breakdowns):
 
 
 def test_rebuilt_breakdowns_are_among_the_feasible_ones(breakdowns, rebuilt):
-    survey = data.add_derived_variables(rebuilt[0])
+    survey = add_derived_variables(rebuilt[0])
     for constraint_set, sets in breakdowns.items():
         for variable, splits in sets.items():
-            counts = C.sector_table(survey, variable).to_numpy()
+            counts = sector_tests.sector_table(survey, variable).to_numpy()
             observed = counts if variable == "digital_tool_status" else counts[:, 1]
             assert any(np.array_equal(observed, s) for s in splits), (constraint_set, variable)
 
@@ -36,9 +38,9 @@ def test_assumptions_only_narrow_the_ranges(breakdowns):
 
 
 def test_feasible_status_breakdowns_respect_the_constraints(breakdowns, published):
-    table1 = data.table1_counts(published)
+    table1 = table1_counts(published)
     online = np.maximum(table1.loc["uses_social_media"], table1.loc["sells_online_platform"]).to_numpy()
-    n = data.sector_sizes(published).to_numpy()
+    n = sector_sizes(published).to_numpy()
     for split in breakdowns["hard+assumptions"]["digital_tool_status"]:
         uses, none = split[:, 0], split[:, 1]
         assert (uses >= online).all() and (none <= n - online).all() and (split.sum(axis=1) == n).all()

@@ -3,7 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coopai import data, hypotheses, literature as L, paths
+from coopai import config, hypotheses, literature as L
+from coopai.published import read_sector_readings
 
 
 def test_agreement_statistics_by_hand():
@@ -92,15 +93,15 @@ def test_longest_shared_run():
 def package_texts():
     """Every sentence the package wrote about the paper's content."""
     texts = list(L.read_coding()["summary"].unique())
-    texts += list(data.read_sector_readings()["paraphrase"])
+    texts += list(read_sector_readings()["paraphrase"])
     texts += list(hypotheses.read_hypotheses()["statement_en"])
-    texts += list(pd.read_csv(paths.DATA_DIR / "published/external_figures.csv")["quantity"])
+    texts += list(pd.read_csv(config.DATA_DIR / "published/external_figures.csv")["quantity"])
     return texts
 
 
-@pytest.mark.skipif(not paths.SHARED_PAPER_TEXT.is_file(), reason="../shared/paper not present")
+@pytest.mark.skipif(not config.SHARED_PAPER_TEXT.is_file(), reason="../shared/paper not present")
 def test_no_sentence_of_the_paper_is_copied():
-    paper = paths.SHARED_PAPER_TEXT.read_text(encoding="utf-8")
+    paper = config.SHARED_PAPER_TEXT.read_text(encoding="utf-8")
     for text in package_texts():
         assert L.longest_shared_run(text, paper) < 12, text
 

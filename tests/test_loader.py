@@ -3,7 +3,9 @@ import warnings
 
 import pytest
 
-from coopai import data
+from coopai import codebook
+from coopai.survey import (AssumptionWarning, DirectIdentifierWarning, SurveyDataError, add_derived_variables,
+                           load_survey)
 from conftest import file_digest
 
 
@@ -15,7 +17,7 @@ def write_csv(frame, path, sep=",", encoding="utf-8"):
 def load_quietly(path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return data.load_survey(path)
+        return load_survey(path)
 
 
 @pytest.mark.parametrize("sep, encoding", [(",", "utf-8"), (";", "utf-8-sig"), (";", "cp1252"), (",", "latin-1")])
@@ -25,7 +27,7 @@ def test_reads_csv_as_french_excel_writes_it(survey_frame, tmp_path, sep, encodi
     survey = load_quietly(path)
     assert len(survey) == 30 and int(survey["uses_social_media"].sum()) == 15
     assert survey.attrs["rebuilt"] is False  # no provenance column: read as observed
-    assert list(survey["sector"].cat.categories) == list(data.SECTORS)
+    assert list(survey["sector"].cat.categories) == list(codebook.SECTORS)
 
 
 def test_reads_xlsx(survey_frame, tmp_path):
@@ -45,8 +47,8 @@ def test_identifiers_dropped_with_warning_and_metadata_ignored(survey_frame, tmp
     frame = survey_frame.assign(respondent_name="Fatima Z.", phone="+212 600 000 000",
                                 submission_time="2025-05-01T10:00")
     path = write_csv(frame, tmp_path / "s.csv")
-    with pytest.warns(data.DirectIdentifierWarning, match="respondent_name"):
-        survey = data.load_survey(path)
+    with pytest.warns(DirectIdentifierWarning, match="respondent_name"):
+        survey = load_survey(path)
     assert not {"respondent_name", "phone", "submission_time"} & set(survey.columns)
 
 
@@ -54,8 +56,8 @@ def test_assumption_breach_is_a_warning_with_rows(survey_frame, tmp_path):
     frame = survey_frame.copy()
     used = frame.index[frame["used_ai_tool"] == "oui"][0]
     frame.loc[used, "heard_of_ai"] = "non"
-    with pytest.warns(data.AssumptionWarning, match=rf"A4 .*rows {used + 2}"):
-        data.load_survey(write_csv(frame, tmp_path / "s.csv"))
+    with pytest.warns(AssumptionWarning, match=rf"A4 .*rows {used + 2}"):
+        load_survey(write_csv(frame, tmp_path / "s.csv"))
 
 
 def test_input_file_is_never_modified(survey_frame, tmp_path):
@@ -66,9 +68,9 @@ def test_input_file_is_never_modified(survey_frame, tmp_path):
 
 
 def _error(path):
-    with pytest.raises(data.SurveyDataError) as info, warnings.catch_warnings():
+    with pytest.raises(SurveyDataError) as info, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data.load_survey(path)
+        load_survey(path)
     return info.value
 
 
@@ -135,7 +137,7 @@ def test_formula_and_huge_cell_refused(survey_frame, tmp_path):
 
 
 def test_derived_variable_follows_its_definition(rebuilt):
-    survey = data.add_derived_variables(rebuilt[0])
+    survey = add_derived_variables(rebuilt[0])
     expected = ~survey["heard_of_ai"] & ~survey["interested_in_ai"]
     assert survey["neither_knows_nor_interested_ai"].equals(expected)
     assert int(expected.sum()) == 9

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from coopai import paths, pipeline
+from coopai import config, pipeline
 from conftest import ROOT, run_make, tree_digest
 
 FIGURES = {"fig2_sectors", "fig3_digitalisation", "fig4_ai_knowledge_use", "fig5_ai_interest_barriers"}
@@ -25,7 +25,7 @@ def fresh_run(tmp_path_factory):
 def test_every_notebook_executes_and_outputs_match_committed_ones(fresh_run):
     out, _ = fresh_run
     fresh = tree_digest(out)
-    committed = tree_digest(paths.PAPER_DIR)
+    committed = tree_digest(config.PAPER_DIR)
     assert fresh, "the run published nothing"
     missing = sorted(set(fresh) - set(committed))
     assert not missing, f"outputs not committed under paper/: {missing}"
@@ -41,7 +41,7 @@ def test_second_run_does_nothing(fresh_run):
 
 def test_exported_figures_are_valid_images_in_both_languages():
     for lang in ("fr", "en"):
-        folder = paths.PAPER_DIR / "figures" / lang
+        folder = config.PAPER_DIR / "figures" / lang
         assert FIGURES <= {p.stem for p in folder.glob("*.png")}
         for name in FIGURES:
             with Image.open(folder / f"{name}.png") as image:
@@ -52,18 +52,18 @@ def test_exported_figures_are_valid_images_in_both_languages():
 
 
 def test_figures_say_the_data_are_rebuilt():
-    html = (paths.PAPER_DIR / "notebooks/02_descriptive_statistics.html").read_text()
+    html = (config.PAPER_DIR / "notebooks/02_descriptive_statistics.html").read_text()
     assert "rebuilt from the published aggregates" in html
     # SVG text is drawn as paths, so the notice is checked on the Figure object the exporter saves.
-    from coopai import data, figures
-    fig = figures.figure3_digitalisation(data.load_survey(), lang="fr")
+    from coopai import figures, survey
+    fig = figures.figure3_digitalisation(survey.load_survey(), lang="fr")
     texts = " ".join(t.get_text() for t in fig.texts)
     assert "Données reconstituées" in texts and "6 coopératives ni" in texts
 
 
 def test_bad_data_stops_the_run_and_leaves_outputs_alone(tmp_path):
     bad = tmp_path / "bad.csv"
-    rebuilt = (paths.REBUILT_DATASET).read_text().splitlines()
+    rebuilt = (config.REBUILT_DATASET).read_text().splitlines()
     rebuilt[8] = rebuilt[8].replace("Agriculture", "Peche")
     bad.write_text("\n".join(rebuilt) + "\n")
     out = tmp_path / "out"
@@ -89,13 +89,12 @@ def test_notebooks_run_on_the_project_kernel():
 
 
 def test_parameter_validation_messages():
-    from coopai import params
     with pytest.raises(ValueError, match="lang must be 'fr' or 'en'"):
-        params.validate_parameters(paths.REBUILT_DATASET, "build/t", lang="de")
+        config.validate_parameters(config.REBUILT_DATASET, "build/t", lang="de")
     with pytest.raises(ValueError, match="no such file"):
-        params.validate_parameters("data/none.csv", "build/t")
+        config.validate_parameters("data/none.csv", "build/t")
     with pytest.raises(ValueError, match="seed must be"):
-        params.validate_parameters(paths.REBUILT_DATASET, "build/t", seed=-1)
+        config.validate_parameters(config.REBUILT_DATASET, "build/t", seed=-1)
 
 
 @pytest.mark.parametrize("kill_after", [3.0, 7.0])
@@ -112,7 +111,7 @@ def test_a_killed_run_leaves_no_partial_file(tmp_path, kill_after):
     time.sleep(kill_after)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    committed = tree_digest(paths.PAPER_DIR)
+    committed = tree_digest(config.PAPER_DIR)
     for name, digest in tree_digest(out).items():
         assert not name.split("/")[-1].startswith("."), f"partial file left: {name}"
         assert digest == committed[name], f"{name} is not a complete output"
@@ -132,7 +131,7 @@ def test_a_failing_notebook_publishes_nothing(tmp_path):
     nbformat.write(nb, tmp_path / "99_fails.ipynb")
     out = tmp_path / "out"
     with pytest.raises(PapermillExecutionError, match="stop here"):
-        pipeline.run_notebook("99_fails", "fr", paths.REBUILT_DATASET, out, tmp_path / "run", notebooks=tmp_path)
+        pipeline.run_notebook("99_fails", "fr", config.REBUILT_DATASET, out, tmp_path / "run", notebooks=tmp_path)
     assert not out.exists()  # the table the notebook wrote stayed in its staging folder
     assert (tmp_path / "run" / "staged" / "tables" / "half.csv").is_file()
     assert (tmp_path / "run" / "executed.ipynb").is_file()

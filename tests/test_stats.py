@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from coopai import data, stats
+from coopai import codebook, stats
+from coopai.survey import add_derived_variables
 
 
 def wilson_closed_form(k, n, alpha=0.05):
@@ -47,7 +48,7 @@ def test_table1_against_crosstab(rebuilt):
     table = stats.table1_marketing_practices(survey)
     assert list(table.columns[:5]) == ["practice", "sector", "count", "n", "percent"]
     assert len(table) == 4 * 5 and (table.groupby("practice")["sector"].last() == "Total").all()
-    for practice in data.PRACTICES:
+    for practice in codebook.PRACTICES:
         ct = pd.crosstab(survey["sector"], survey[practice], margins=True)
         for row in table[table["practice"] == practice].itertuples():
             key = "All" if row.sector == "Total" else row.sector
@@ -67,7 +68,7 @@ def test_sector_distribution_and_proportions(rebuilt):
     survey = rebuilt[0]
     dist = stats.sector_distribution(survey)
     assert dist["count"].tolist() == [14, 8, 5, 3] and dist["percent"].sum() == pytest.approx(100)
-    summary = stats.proportion_summary(data.add_derived_variables(survey),
+    summary = stats.proportion_summary(add_derived_variables(survey),
                                        ["digital_tool_status=none", "neither_knows_nor_interested_ai"])
     assert summary["k"].tolist() == [6, 9]
     assert summary["ci_low"].iloc[0] == pytest.approx(wilson_closed_form(6, 30)[0])

@@ -40,7 +40,10 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from . import contingency, data, hypotheses, identification, paths, plan, stats
+from . import codebook, config, hypotheses, identification, plan, sector_tests, stats
+from .published import (implied_counts, published_count_of, read_published_aggregates, read_sector_readings,
+                        sample_size, sector_sizes)
+from .verdicts import sector_reading_verdicts
 
 LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "published", "reproduced", "status",
                   "basis", "rule", "aggregate_id", "note"]
@@ -48,7 +51,7 @@ LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "published
 #: Rows of data/published the rebuild takes as its inputs (their match is by construction).
 REBUILD_INPUT_UNITS = {
     "count": lambda row: row.variable in ("sample_size", "sector") or row.sector != "Total",
-    "percent": lambda row: row.sector == "Total" and row.variable not in data.PRACTICES + ("sector",),
+    "percent": lambda row: row.sector == "Total" and row.variable not in codebook.PRACTICES + ("sector",),
 }
 
 
@@ -127,7 +130,7 @@ def _basis(row, status, rebuilt) -> str:
 
 
 def _recompute(survey, row) -> float:
-    count = data.published_count_of(survey, row.variable, row.category, row.sector)
+    count = published_count_of(survey, row.variable, row.category, row.sector)
     if row.unit == "count":
         return float(count)
     base = len(survey) if row.sector == "Total" else int((survey["sector"] == row.sector).sum())
@@ -165,7 +168,7 @@ def printed_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
 
 def repeat_claims(survey, published, printed: pd.DataFrame, path=None) -> pd.DataFrame:
     """Numbers the text repeats, each pointing to its row in data/published (never copied)."""
-    repeats = pd.read_csv(paths.resolve(path or paths.DATA_DIR / "audit" / "text_repeats.csv"), dtype=str,
+    repeats = pd.read_csv(config.resolve(path or config.TEXT_REPEATS), dtype=str,
                           keep_default_na=False)
     source = published.set_index("aggregate_id")
     base = printed.set_index("aggregate_id")
@@ -192,7 +195,7 @@ def repeat_claims(survey, published, printed: pd.DataFrame, path=None) -> pd.Dat
 
 def external_claims(path=None) -> pd.DataFrame:
     """Figures the paper cites from outside the survey: not reproducible from it."""
-    table = pd.read_csv(paths.resolve(path or paths.DATA_DIR / "published" / "external_figures.csv"), dtype=str,
+    table = pd.read_csv(config.resolve(path or config.EXTERNAL_FIGURES), dtype=str,
                         keep_default_na=False)
     return pd.DataFrame([{
         "claim_id": f"E-{r.external_id}", "kind": "external", "location": r.location, "page": r.page,
@@ -203,13 +206,13 @@ def external_claims(path=None) -> pd.DataFrame:
 
 def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """Figures that cannot all hold at once, rounding habits, shared captions, and the stated sampling."""
-    n = data.sample_size(published)
-    implied = data.implied_counts(published)
+    n = sample_size(published)
+    implied = implied_counts(published)
     uses, none = implied[("digital_tool_status", "uses")], implied[("digital_tool_status", "none")]
     shares = published[(published["variable"] == "sector") & (published["unit"] == "percent")]
     share_sum = float(shares["value"].sum())
-    exact_sum = float(100 * data.sector_sizes(published).sum() / n)
-    table1_totals = published[(published["variable"].isin(data.PRACTICES)) & (published["sector"] == "Total")
+    exact_sum = float(100 * sector_sizes(published).sum() / n)
+    table1_totals = published[(published["variable"].isin(codebook.PRACTICES)) & (published["sector"] == "Total")
                               & (published["unit"] == "percent")]
     padded = int((table1_totals["decimals"] == 2).sum())
     none_share = none / n
@@ -223,7 +226,7 @@ def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.Data
                  f"(coded 'unclassified' by the rebuild)"},
         {"claim_id": "C2", "kind": "consistency", "location": "Section 3 and Figure 2", "page": "757",
          "quantity": "sector shares add up to 100", "published": share_sum, "reproduced": exact_sum,
-         "status": "rounding" if sums_to_100_rule(shares["value"], 100 * data.sector_sizes(published) / n)
+         "status": "rounding" if sums_to_100_rule(shares["value"], 100 * sector_sizes(published) / n)
          else ("reproduced" if share_sum == exact_sum else "discrepancy"),
          "basis": "derived", "rule": "adjusted so the shares sum to 100", "aggregate_id": "S05 S06 S07 S08",
          "note": "plain rounding would print 47 + 27 + 17 + 10 = 101"},
@@ -251,10 +254,10 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                        alpha: float = plan.ALPHA) -> pd.DataFrame:
     """The paper's readings of its percentages, against the package's tests and verdict rules."""
     rows = []
-    tests = contingency.sector_tests(survey, seed=seed, alpha=alpha)
-    residuals = contingency.residuals_long(survey, plan.FAMILIES["table1_practices"])
-    readings = data.read_sector_readings()
-    verdicts = contingency.sector_reading_verdicts(tests, residuals, readings, alpha)
+    tests = sector_tests.sector_tests(survey, seed=seed, alpha=alpha)
+    residuals = sector_tests.residuals_long(survey, plan.FAMILIES["table1_practices"])
+    readings = read_sector_readings()
+    verdicts = sector_reading_verdicts(tests, residuals, readings, alpha)
     for reading, verdict in zip(readings.itertuples(index=False), verdicts.itertuples(index=False)):
         rows.append({"claim_id": f"I-{reading.reading_id}", "kind": "inferential", "location": reading.location,
                      "page": reading.page, "quantity": reading.paraphrase, "published": np.nan,
@@ -286,7 +289,7 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "note": f"exact p ranges from {heard['p_exact_min']:.2g} to {heard['p_exact_max']:.2g} over "
                              f"{int(heard['n_breakdowns'])} possible sector breakdowns"})
     else:
-        test = contingency.sector_test(survey, "heard_of_ai", seed=seed, alpha=alpha)
+        test = sector_tests.sector_test(survey, "heard_of_ai", seed=seed, alpha=alpha)
         rows.append({"claim_id": "I-R5", "kind": "inferential", "location": "Section 3.2 (texte)", "page": "760",
                      "quantity": "knowledge of AI is said to be scarcer in agricultural and craft cooperatives",
                      "published": np.nan, "reproduced": test["p_exact"],
@@ -299,7 +302,7 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
 def claims_ledger(survey: pd.DataFrame, published: pd.DataFrame | None = None, seed: int = 0,
                   alpha: float = plan.ALPHA) -> pd.DataFrame:
     """The whole ledger: printed numbers, repeats in the text, cited figures, consistency, inferences."""
-    published = data.read_published_aggregates() if published is None else published
+    published = read_published_aggregates() if published is None else published
     printed = printed_claims(survey, published)
     ledger = pd.concat([printed, repeat_claims(survey, published, printed), external_claims(),
                         consistency_claims(survey, published), inferential_claims(survey, published, seed, alpha)],
@@ -315,8 +318,8 @@ def replication_comparison(ledger: pd.DataFrame, survey: pd.DataFrame, published
     hybrid score interval (statsmodels ``confint_proportions_2indep(method="newcomb")``).
     Verdict rule: ``consistent`` when the interval contains 0, else ``different``.
     """
-    paper_n = data.sample_size(published)
-    sizes = data.sector_sizes(published)
+    paper_n = sample_size(published)
+    sizes = sector_sizes(published)
     rows = []
     for claim in ledger[(ledger["kind"] == "printed") & ledger["claim_id"].str.startswith("P-")].itertuples():
         row = published.set_index("aggregate_id").loc[claim.aggregate_id]
@@ -325,7 +328,7 @@ def replication_comparison(ledger: pd.DataFrame, survey: pd.DataFrame, published
         base_paper = paper_n if row["sector"] == "Total" else int(sizes[row["sector"]])
         k_paper = int(round(row["value"] * base_paper / 100))
         base_new = len(survey) if row["sector"] == "Total" else int((survey["sector"] == row["sector"]).sum())
-        k_new = data.published_count_of(survey, row["variable"], row["category"], row["sector"])
+        k_new = published_count_of(survey, row["variable"], row["category"], row["sector"])
         if base_new == 0:
             continue
         low, high = stats.wilson_interval(k_new, base_new, alpha)

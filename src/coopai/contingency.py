@@ -1,4 +1,7 @@
-"""Tests of association in a sector-by-answer table, exact and approximate, with effect sizes.
+"""Tests of association in an r x c table of counts, exact and approximate, with effect sizes.
+
+Generic machinery (as statsmodels' ``contingency_tables``): this study's tests by sector are
+:mod:`coopai.sector_tests`, the multiple-response test :mod:`coopai.mmi`.
 
 Which library computes what
 ---------------------------
@@ -26,7 +29,7 @@ from scipy import stats as sps
 from statsmodels.stats.contingency_tables import Table
 from statsmodels.stats.multitest import multipletests
 
-from . import data, plan
+from . import plan
 
 
 class TooManyTables(RuntimeError):
@@ -41,31 +44,6 @@ def as_table(table) -> np.ndarray:
     if (array < 0).any() or not np.allclose(array, np.round(array)):
         raise ValueError("a table of counts needs non-negative whole numbers")
     return np.round(array).astype(np.int64)
-
-
-def sector_table(survey: pd.DataFrame, variable: str, group: str = "sector") -> pd.DataFrame:
-    """Counts of ``variable``'s answers by sector, sectors in the paper's order.
-
-    Examples
-    --------
-    >>> from coopai.data import load_survey
-    >>> sector_table(load_survey(), "uses_social_media").values.tolist()
-    [[10, 4], [3, 5], [1, 4], [1, 2]]
-    """
-    column = survey[variable]
-    if column.dtype == bool:
-        column = column.astype(bool)
-        categories = [False, True]
-    elif hasattr(column, "cat"):
-        categories = list(column.cat.categories)
-    else:  # plain text (a rebuild before loading): the codebook's order, not the alphabet's
-        codebook = data.read_codebook()
-        known = data.allowed_values(codebook, variable) if variable in codebook.index else []
-        categories = known or sorted(column.unique())
-    rows = list(data.SECTORS) if group == "sector" else sorted(survey[group].unique())
-    counts = pd.crosstab(survey[group], column).reindex(index=rows, columns=categories, fill_value=0)
-    counts.index.name, counts.columns.name = group, variable
-    return counts
 
 
 def expected_counts(table) -> np.ndarray:
@@ -148,32 +126,6 @@ def tables_r_by_2(row_totals, column_total, max_tables: int = plan.MAX_EXACT_TAB
     last = column_total - head.sum(axis=1)
     keep = (last >= 0) & (last <= rows[-1])
     return np.column_stack([head[keep], last[keep]])
-
-
-def exact_pvalues_r_by_2(row_totals, column_total, rtol: float = plan.EXACT_RTOL):
-    """Every r x 2 table with these margins and its Fisher-Freeman-Halton p-value, at once.
-
-    Used for identification ranges, where every table consistent with published
-    totals is tested: one sort serves them all.
-
-    Returns
-    -------
-    tables : ndarray (K, r)
-        First columns, as :func:`tables_r_by_2`.
-    probability : ndarray (K,)
-    p_value : ndarray (K,)
-    """
-    rows = np.asarray(row_totals, dtype=np.int64)
-    tables = tables_r_by_2(rows, column_total)
-    logw = _log_choose(rows, tables).sum(axis=1)
-    logp = logw - _log_choose(rows.sum(), column_total)
-    probability = np.exp(logp)
-    order = np.argsort(logp, kind="stable")
-    cumulative = np.cumsum(probability[order])
-    # For each table: the total probability of tables no more probable (within rtol).
-    cut = np.searchsorted(logp[order], logp + math.log1p(rtol), side="right")
-    p_value = np.minimum(1.0, cumulative[cut - 1])
-    return tables, probability, p_value
 
 
 @functools.lru_cache(maxsize=4096)
@@ -463,203 +415,3 @@ def adjust_pvalues(p_values, method: str) -> np.ndarray:
     [0.03, 0.06, 0.06]
     """
     return multipletests(np.asarray(p_values, dtype=float), method=method)[1]
-
-
-def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float = plan.ALPHA) -> dict:
-    """Every statistic of the plan for one variable by sector, as one tidy row."""
-    counts = sector_table(survey, variable)
-    t = counts.to_numpy()
-    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]  # an empty sector or an answer nobody gave carries no test
-    if min(t.shape) < 2:
-        nan = float("nan")
-        return {"practice": variable, "n": int(t.sum()), "chi2": nan, "dof": 0, "p_chi2": 1.0, "g2": nan,
-                "p_g2": 1.0, "p_exact": 1.0, "exact_method": "no_variation", "p_monte_carlo": 1.0,
-                "p_monte_carlo_se": 0.0, "cramers_v": nan, "cramers_v_corrected": nan, "cramers_v_ci_low": nan,
-                "cramers_v_ci_high": nan, "cramers_v_ci_reaches_zero": True, "min_expected": nan,
-                "pct_cells_expected_lt5": nan}
-    expected = expected_counts(t)
-    chi = pearson_chi2(t)
-    g = g_test(t)
-    exact = exact_or_monte_carlo(t, seed=seed)
-    mc = monte_carlo_pvalue(t, seed=seed)
-    interval = cramers_v_interval(t, alpha)
-    return {
-        "practice": variable, "n": int(t.sum()),
-        "chi2": chi["chi2"], "dof": chi["dof"], "p_chi2": chi["p"],
-        "g2": g["g2"], "p_g2": g["p"],
-        "p_exact": exact["p"], "exact_method": exact["method"],
-        "p_monte_carlo": mc["p"], "p_monte_carlo_se": mc["se"],
-        "cramers_v": cramers_v(t), "cramers_v_corrected": cramers_v_corrected(t),
-        "cramers_v_ci_low": interval["low"], "cramers_v_ci_high": interval["high"],
-        "cramers_v_ci_reaches_zero": interval["reaches_zero"],
-        "min_expected": float(expected.min()),
-        "pct_cells_expected_lt5": float(100 * (expected < 5).mean()),
-    }
-
-
-def sector_tests(survey: pd.DataFrame, family: str = "table1_practices", seed: int = 0,
-                 alpha: float = plan.ALPHA) -> pd.DataFrame:
-    """The plan's tests for a family of variables, with Holm and Benjamini-Hochberg adjusted exact p-values.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per variable: ``practice, chi2, dof, p_chi2, g2, p_g2, p_exact,
-        p_exact_holm, p_exact_bh, p_monte_carlo, cramers_v, cramers_v_corrected,
-        min_expected, pct_cells_expected_lt5`` and more.
-    """
-    rows = [sector_test(survey, v, seed=seed + i, alpha=alpha) for i, v in enumerate(plan.FAMILIES[family])]
-    table = pd.DataFrame(rows)
-    table.insert(table.columns.get_loc("p_exact") + 1, "p_exact_holm", adjust_pvalues(table["p_exact"], "holm"))
-    table.insert(table.columns.get_loc("p_exact_holm") + 1, "p_exact_bh", adjust_pvalues(table["p_exact"], "fdr_bh"))
-    table.insert(1, "family", family)
-    return table
-
-
-def residuals_long(survey: pd.DataFrame, variables) -> pd.DataFrame:
-    """Adjusted residuals of the "yes" column of each variable by sector, tidy (for the heatmap).
-
-    In an r x 2 table the "no" column's residuals are the same with the opposite sign.
-    """
-    rows = []
-    for variable in variables:
-        counts = sector_table(survey, variable)
-        t = counts.to_numpy()
-        if (t.sum(axis=0) == 0).any() or (t.sum(axis=1) == 0).any():
-            residuals = np.full(t.shape, np.nan)  # no variation in a row or column: undefined
-        else:
-            residuals = adjusted_residuals(t)
-        for sector, value in zip(counts.index, residuals[:, -1]):
-            rows.append((variable, sector, float(value)))
-    return pd.DataFrame(rows, columns=["practice", "sector", "adjusted_residual"])
-
-
-def _item_chi2(counts_yes: np.ndarray, group_sizes: np.ndarray, item_totals: np.ndarray) -> np.ndarray:
-    """Pearson chi-square of each group x (yes, no) item table, from the "yes" counts.
-
-    ``counts_yes`` has shape (..., groups, items). For a 0/1 item with overall share p,
-    chi2 = sum_g (O_g - n_g p)^2 / (n_g p (1 - p)); an item everybody (or nobody) ticks gives 0.
-    """
-    n = group_sizes.sum()
-    p = item_totals / n
-    expected = group_sizes[:, None] * p[None, :]
-    denominator = group_sizes[:, None] * p * (1 - p)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cells = np.where(denominator > 0, (counts_yes - expected) ** 2 / denominator, 0.0)
-    return cells.sum(axis=-2)
-
-
-def mmi_test(survey: pd.DataFrame, items, group: str = "sector", permutations: int = plan.PERMUTATIONS,
-             seed: int = 0) -> dict:
-    """Test of multiple marginal independence between a single-response and a multiple-response variable.
-
-    A cooperative can tick several practices, so the practices are not categories of
-    one variable and a chi-square on the group x practice count matrix counts some
-    cooperatives several times. The MMI test (Bilder, Loughin and Nettleton 2000;
-    R package MRCV) sums the per-item Pearson statistics, X2_S = sum_j X2_j, and
-    calibrates it three ways:
-
-    * Bonferroni on the per-item asymptotic p-values: min(1, c * min_j p_j), as MRCV's
-      ``bon`` method; depends only on the published margins;
-    * Bonferroni on the per-item exact (Fisher-Freeman-Halton) p-values (Monte Carlo
-      estimates past exact enumeration's reach); same;
-    * permutation of the group labels across cooperatives, which keeps each
-      cooperative's set of answers together: (1 + #{X2_S* >= X2_S}) / (1 + B).
-      Depends on which items each cooperative ticks together.
-
-    Returns
-    -------
-    dict
-        ``x2_s, item_chi2 (dict), p_bonferroni_asymptotic, p_bonferroni_exact, p_permutation,
-        permutations``.
-
-    References
-    ----------
-    Bilder, C. R., Loughin, T. M. and Nettleton, D. (2000). Multiple marginal
-    independence testing for pick any/C variables. Communications in Statistics -
-    Simulation and Computation 29, 1285-1316.
-    """
-    items = list(items)
-    labels = pd.Categorical(survey[group])
-    codes = labels.codes
-    n_groups = len(labels.categories)
-    answers = survey[items].astype(bool).to_numpy(dtype=np.int64)
-    group_sizes = np.bincount(codes, minlength=n_groups)
-    item_totals = answers.sum(axis=0)
-    onehot = np.eye(n_groups, dtype=np.int64)[codes]
-    observed = _item_chi2(onehot.T @ answers, group_sizes, item_totals)
-    x2_s = float(observed.sum())
-    dof = n_groups - 1
-    p_asym = sps.chi2.sf(observed, dof)
-    p_exact = np.array([exact_or_monte_carlo(sector_table(survey, item, group).to_numpy(), seed=seed)["p"]
-                        if 0 < item_totals[j] < len(survey) else 1.0 for j, item in enumerate(items)])
-    c = len(items)
-    # Permuting labels costs n per draw: past plan.PERMUTATION_WORK label moves, fewer draws
-    # (never under 999), and the count actually used is returned.
-    permutations = int(min(permutations, max(999, plan.PERMUTATION_WORK // max(1, len(codes)))))
-    rng = np.random.default_rng(seed)
-    # Each cooperative's answers as one pattern number: counts by (group, pattern) then give
-    # every item's group counts, with one bincount per permutation and no n x groups matrix.
-    pattern = answers @ (1 << np.arange(c))
-    item_of_pattern = (np.arange(1 << c)[:, None] >> np.arange(c)) & 1          # (patterns, items)
-    exceed = 0
-    batch = max(1, 5_000_000 // max(1, len(codes)))  # about 40 MB of labels at a time
-    for start in range(0, permutations, batch):
-        size = min(batch, permutations - start)
-        shuffled = rng.permuted(np.broadcast_to(codes, (size, len(codes))), axis=1)
-        index = (np.arange(size)[:, None] * n_groups + shuffled) * (1 << c) + pattern
-        by_pattern = np.bincount(index.ravel(), minlength=size * n_groups << c).reshape(size, n_groups, 1 << c)
-        stats = _item_chi2(by_pattern @ item_of_pattern, group_sizes, item_totals).sum(axis=1)
-        exceed += int(np.sum(stats >= x2_s * (1 - plan.EXACT_RTOL)))
-    return {
-        "x2_s": x2_s, "item_chi2": dict(zip(items, observed.tolist())),
-        "p_bonferroni_asymptotic": float(min(1.0, c * p_asym.min())),
-        "p_bonferroni_exact": float(min(1.0, c * p_exact.min())),
-        "p_permutation": (1 + exceed) / (1 + permutations), "permutations": permutations,
-    }
-
-
-def naive_pooled_chi2(survey: pd.DataFrame, items, group: str = "sector") -> dict:
-    """The wrong test, for teaching: chi-square on the group x item count matrix.
-
-    It treats each tick as an independent observation, so a cooperative that ticks
-    three practices counts three times and the table's total exceeds the number of
-    cooperatives. Shown in notebook 03 to explain why the MMI test is needed.
-    """
-    matrix = pd.DataFrame({item: survey.groupby(group, observed=True)[item].sum() for item in items})
-    result = pearson_chi2(matrix.to_numpy())
-    return {**result, "ticks": int(matrix.to_numpy().sum()), "cooperatives": len(survey), "matrix": matrix}
-
-
-def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readings: pd.DataFrame,
-                            alpha: float = plan.ALPHA) -> pd.DataFrame:
-    """Whether the exact test supports each sector difference the paper reads into Table 1.
-
-    Rules, applied in order:
-
-    * ``contradicted``: a named sector's adjusted residual has the wrong sign;
-    * ``supported``: the Holm-adjusted exact p is below alpha and some named
-      sector's adjusted residual is beyond +-1.96 in the stated direction;
-    * ``not_supported``: the direction matches but the test does not reject
-      (the data are compatible with no difference between sectors).
-    """
-    rows = []
-    for reading in readings.itertuples(index=False):
-        test = tests.set_index("practice").loc[reading.practice]
-        res = residuals[residuals["practice"] == reading.practice].set_index("sector")["adjusted_residual"]
-        higher = [s for s in str(reading.sectors_higher).split("|") if s and s != "nan"]
-        lower = [s for s in str(reading.sectors_lower).split("|") if s and s != "nan"]
-        signed = [res[s] for s in higher] + [-res[s] for s in lower]
-        if np.isnan(signed).any():
-            verdict = "not_supported"  # a sector or an answer without variation: nothing to test
-        elif min(signed) < 0:
-            verdict = "contradicted"
-        elif test["p_exact_holm"] < alpha and max(signed) > 1.96:
-            verdict = "supported"
-        else:
-            verdict = "not_supported"
-        rows.append({"reading_id": reading.reading_id, "practice": reading.practice,
-                     "sectors_higher": "|".join(higher), "sectors_lower": "|".join(lower),
-                     "p_exact": test["p_exact"], "p_exact_holm": test["p_exact_holm"],
-                     "largest_directed_residual": max(signed), "verdict": verdict})
-    return pd.DataFrame(rows)

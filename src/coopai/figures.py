@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from . import data, stats
-from .rebuild import REBUILT_NOTICE_EN, REBUILT_NOTICE_FR
+from . import stats
+from .codebook import (REBUILT_NOTICE_EN, REBUILT_NOTICE_FR, SECTORS, category_labels, check_lang, read_codebook,
+                       variable_label)
 
 #: Words the figures need beyond the codebook's labels.
 TEXT = {
@@ -148,7 +149,7 @@ def show(draw, *args, lang: str = "fr", **kwargs) -> None:
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    data.check_lang(lang)
+    check_lang(lang)
     other = "en" if lang == "fr" else "fr"
     figure = draw(*args, lang=lang, **kwargs)
     display(figure)
@@ -160,11 +161,11 @@ def show(draw, *args, lang: str = "fr", **kwargs) -> None:
 
 def indicator_label(variable: str, lang: str) -> str:
     """Label of a proportion_summary variable (``name`` or ``name=category``)."""
-    codebook = data.read_codebook()
+    codebook = read_codebook()
     if "=" in variable:
         column, category = variable.split("=", 1)
-        return data.category_labels(lang)[(column, category)]
-    return data.variable_label(codebook, variable, lang)
+        return category_labels(lang)[(column, category)]
+    return variable_label(codebook, variable, lang)
 
 
 def _footer(fig, survey: pd.DataFrame, lang: str, extra=()) -> None:
@@ -188,7 +189,7 @@ def _interval_bars(ax, values, low, high, annotations, ticklabels, offset):
 
 
 def _indicator_bars(survey, indicators, title, lang, alpha, extra_notes=()):
-    data.check_lang(lang)
+    check_lang(lang)
     summary = stats.proportion_summary(survey, indicators, alpha=alpha)
     n = len(survey)
     labels = [indicator_label(v, lang) for v in summary["variable"]]
@@ -209,14 +210,14 @@ def figure2_sectors(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05)
 
     Examples
     --------
-    >>> from coopai.data import load_survey
+    >>> from coopai.survey import load_survey
     >>> fig = figure2_sectors(load_survey(), lang="en")
     >>> fig.axes[0].get_title(loc="left")
     'Figure 2: Cooperatives surveyed, by sector'
     """
-    data.check_lang(lang)
+    check_lang(lang)
     table = stats.sector_distribution(survey, alpha=alpha)
-    labels = data.category_labels(lang)
+    labels = category_labels(lang)
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     _interval_bars(ax, table["percent"], table["ci_low"], table["ci_high"],
                    [f"{k} ({stats.format_percent(p, lang)})" for k, p in zip(table["count"], table["percent"])],
@@ -234,7 +235,7 @@ def figure3_digitalisation(survey: pd.DataFrame, lang: str = "fr", alpha: float 
 
     Examples
     --------
-    >>> from coopai.data import load_survey
+    >>> from coopai.survey import load_survey
     >>> fig = figure3_digitalisation(load_survey())
     >>> [round(p.get_width()) for p in fig.axes[0].patches]
     [18, 9, 11, 7, 6]
@@ -263,12 +264,12 @@ def figure5_ai_interest_barriers(survey: pd.DataFrame, lang: str = "fr", alpha: 
 
 def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr"):
     """Heatmap of adjusted standardized residuals, practices by sector (from contingency.residuals_long)."""
-    data.check_lang(lang)
-    codebook = data.read_codebook()
-    sectors = data.category_labels(lang)
+    check_lang(lang)
+    codebook = read_codebook()
+    sectors = category_labels(lang)
     wide = residuals.pivot(index="practice", columns="sector", values="adjusted_residual")
-    wide = wide.reindex(index=list(dict.fromkeys(residuals["practice"])), columns=list(data.SECTORS))
-    wide.index = [data.variable_label(codebook, v, lang) for v in wide.index]
+    wide = wide.reindex(index=list(dict.fromkeys(residuals["practice"])), columns=list(SECTORS))
+    wide.index = [variable_label(codebook, v, lang) for v in wide.index]
     wide.columns = [sectors[("sector", c)] for c in wide.columns]
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     sns.heatmap(wide, annot=True, fmt=".1f", cmap="RdBu_r", center=0, vmin=-4, vmax=4, ax=ax,
@@ -283,8 +284,8 @@ def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = 
 
 def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
     """For each total-only variable, the span of exact p-values over its feasible sector breakdowns."""
-    data.check_lang(lang)
-    codebook = data.read_codebook()
+    check_lang(lang)
+    codebook = read_codebook()
     variables = list(dict.fromkeys(ranges["variable"]))
     fig, ax = plt.subplots(figsize=(9.5, 0.55 * len(variables) + 2.2))
     offsets = {"hard": -0.15, "hard+assumptions": 0.15}
@@ -297,7 +298,7 @@ def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: flo
     ax.axvline(alpha, color="#b22222", linestyle="--", linewidth=1)
     ax.set_xscale("log")
     ax.set_xlim(1e-6, 1.5)
-    ax.set_yticks(range(len(variables)), [data.variable_label(codebook, v, lang) for v in variables])
+    ax.set_yticks(range(len(variables)), [variable_label(codebook, v, lang) for v in variables])
     ax.invert_yaxis()
     ax.set_xlabel(TEXT[lang]["p_exact"])
     ax.set_title(TEXT[lang]["ranges"], loc="left", fontsize=11)
@@ -308,7 +309,7 @@ def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: flo
 
 def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
     """Power against n for each effect size (approximation), with the simulated exact test at n = 30."""
-    data.check_lang(lang)
+    check_lang(lang)
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     for w, group in curve.groupby("w"):
         ax.plot(group["n"], group["power"], label=f"w = {w:g}")
@@ -335,7 +336,7 @@ def hypothesis_indicator_label(indicator: str, lang: str) -> str:
 
 def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr"):
     """Forest plot of the hypothesis indicators with their Wilson intervals and the majority line."""
-    data.check_lang(lang)
+    check_lang(lang)
     rows = checks.dropna(subset=["proportion"]).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(rows) + 2.0))
     y = range(len(rows))
@@ -357,7 +358,7 @@ def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str
 
 def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
     """One-sided p-value and directional Bayes factor of H2's primary share against each threshold."""
-    data.check_lang(lang)
+    check_lang(lang)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
     left.plot(sensitivity["threshold"], sensitivity["p_value"], marker="o", color=PALETTE["bar"])
     left.axhline(alpha, color="#b22222", linestyle="--", linewidth=1)
@@ -376,9 +377,9 @@ def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alph
 
 def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = 0.05, n_now: int = 30):
     """Margin of error against n, with the n each goal of the sample-size plan needs."""
-    from .hypotheses import margin_of_error
+    from .power import margin_of_error
 
-    data.check_lang(lang)
+    check_lang(lang)
     ns = np.unique(np.geomspace(10, 2000, 80).astype(int))
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.plot(ns, margin_of_error(ns, alpha), color=PALETTE["bar"])
@@ -398,7 +399,7 @@ def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = 
 
 def code_frequency_plot(frequencies: pd.DataFrame, scheme: pd.DataFrame, lang: str = "fr"):
     """Sources per code, themes and model constructs told apart."""
-    data.check_lang(lang)
+    check_lang(lang)
     labels = scheme.set_index("code")[f"label_{lang}"]
     table = frequencies.sort_values(["kind", "n_sources"], ascending=[False, False]).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(table) + 1.6))
@@ -417,7 +418,7 @@ def code_frequency_plot(frequencies: pd.DataFrame, scheme: pd.DataFrame, lang: s
 
 def cooccurrence_heatmap(matrix: pd.DataFrame, scheme: pd.DataFrame, lang: str = "fr"):
     """Heatmap of how often two codes are given to the same unit."""
-    data.check_lang(lang)
+    check_lang(lang)
     labels = scheme.set_index("code")[f"label_{lang}"]
     short = [labels[c] if len(labels[c]) <= 38 else labels[c][:36] + "…" for c in matrix.index]
     fig, ax = plt.subplots(figsize=(9.5, 7.5))
@@ -433,7 +434,7 @@ def cooccurrence_heatmap(matrix: pd.DataFrame, scheme: pd.DataFrame, lang: str =
 
 def source_timeline(references: pd.DataFrame, lang: str = "fr"):
     """Number of cited sources per publication year; sources without a year are counted in a note."""
-    data.check_lang(lang)
+    check_lang(lang)
     years = pd.to_numeric(references["year"], errors="coerce")
     counts = years.dropna().astype(int).value_counts().sort_index()
     fig, ax = plt.subplots(figsize=(7.5, 3.4))

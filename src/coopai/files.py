@@ -12,9 +12,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import paths
+from . import config
 
-SCRATCH = paths.PROJECT_ROOT / "build" / "tmp"
+SCRATCH = config.SCRATCH_DIR
 
 
 def temporary_path(target: Path) -> Path:

@@ -2,7 +2,7 @@
 
 Reading: :func:`read_labelled` (SPSS ``.sav``, Stata ``.dta``, through pyreadstat, value
 labels applied) and :func:`normalise_columns` (group prefixes, select-multiple answers,
-tool metadata) feed :func:`coopai.data.load_survey`.
+tool metadata) feed :func:`coopai.survey.load_survey`.
 
 Writing: :func:`write_labelled_exports` writes a survey as ``.sav``, ``.dta`` and ``.xlsx``
 with variable and value labels, byte-identical from run to run (the creation times that

@@ -27,7 +27,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import contingency, data
+from . import contingency
+from .published import (PublishedDataError, implied_counts, read_published_aggregates, sector_sizes, table1_counts,
+                        total_only_count)
 
 CONSTRAINT_SETS = {"hard": ("H1", "H2", "H3", "H4", "definition"),
                    "hard+assumptions": ("H1", "H2", "H3", "H4", "definition", "A1", "A2", "A3", "A4")}
@@ -78,14 +80,14 @@ def feasible_breakdowns(published: pd.DataFrame, constraint_set: str = "hard+ass
     if constraint_set not in CONSTRAINT_SETS:
         raise ValueError(f"constraint_set must be one of {list(CONSTRAINT_SETS)}")
     assume = constraint_set == "hard+assumptions"
-    n = data.sector_sizes(published).to_numpy()
-    table1 = data.table1_counts(published)
+    n = sector_sizes(published).to_numpy()
+    table1 = table1_counts(published)
     online = np.maximum(table1.loc["uses_social_media"].to_numpy(), table1.loc["sells_online_platform"].to_numpy())
 
-    implied = data.implied_counts(published)
+    implied = implied_counts(published)
 
     def total(variable, category=""):
-        return data.total_only_count(published, variable, category, counts=implied)
+        return total_only_count(published, variable, category, counts=implied)
 
     none = compositions(total("digital_tool_status", "none"), n - online)                      # H1, H2
     uses_all = compositions(total("digital_tool_status", "uses"), n)
@@ -150,15 +152,15 @@ def identification_ranges(published: pd.DataFrame | None = None,
         breakdown_p_min, breakdown_p_max`` (breakdowns as "yes" counts per sector in the
         order Agriculture, Artisanat, Services, Autres).
     """
-    published = data.read_published_aggregates() if published is None else published
-    n = data.sector_sizes(published).to_numpy()
+    published = read_published_aggregates() if published is None else published
+    n = sector_sizes(published).to_numpy()
     rows = []
     for constraint_set in constraint_sets:
         breakdowns = feasible_breakdowns(published, constraint_set)
         allowed = set(CONSTRAINT_SETS[constraint_set])
         for variable, splits in breakdowns.items():
             if len(splits) == 0:
-                raise data.PublishedDataError(f"no sector breakdown of {variable} satisfies the constraints")
+                raise PublishedDataError(f"no sector breakdown of {variable} satisfies the constraints")
             p_values = np.array([contingency.fisher_freeman_halton(_as_full_table(s, n)) for s in splits])
             v = contingency.cramers_v_many(np.array([_as_full_table(s, n) for s in splits]))
             lo, hi = int(np.argmin(p_values)), int(np.argmax(p_values))

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data, paths
+from . import config
+from .codebook import allowed_values, category_labels, read_codebook
 from .files import temporary_path
 from .formats import SELECT_MULTIPLE, _fix_zip_times
 
-INSTRUMENT = paths.DATA_DIR / "instrument" / "coopai_questionnaire.xlsx"
+INSTRUMENT = config.INSTRUMENT
 FR, EN = "label::Français (fr)", "label::English (en)"
 
 #: Choice lists: list name -> (values, or None to take the codebook's allowed values minus exclusions).
@@ -89,10 +90,10 @@ def survey_rows(codebook: pd.DataFrame) -> list[dict]:
 
 def choice_rows(codebook: pd.DataFrame) -> list[dict]:
     """The ``choices`` sheet: sectors, practices, digital status and yes/no."""
-    labels_fr, labels_en = data.category_labels("fr"), data.category_labels("en")
+    labels_fr, labels_en = category_labels("fr"), category_labels("en")
     rows = []
     for list_name, variable in (("sector", "sector"), ("digital_status", "digital_tool_status")):
-        for value in data.allowed_values(codebook, variable):
+        for value in allowed_values(codebook, variable):
             if value in NOT_OFFERED.get(variable, ()):
                 continue
             rows.append({"list_name": list_name, "name": value, FR: labels_fr[(variable, value)],
@@ -108,7 +109,7 @@ def build_xlsform(path=None) -> Path:
     """Write the XLSForm, byte-identical from run to run."""
     path = Path(path or INSTRUMENT)
     path.parent.mkdir(parents=True, exist_ok=True)
-    codebook = data.read_codebook()
+    codebook = read_codebook()
     survey = pd.DataFrame(survey_rows(codebook)).fillna("")
     columns = ["type", "name", FR, EN, "required", "constraint", "constraint_message::Français (fr)",
                "constraint_message::English (en)"]
@@ -138,7 +139,7 @@ def read_xlsform(path=None) -> dict:
 
 def main() -> int:
     path = build_xlsform()
-    print(f"coopai.instrument: wrote {paths.display(path)}")
+    print(f"coopai.instrument: wrote {config.display(path)}")
     return 0
 
 

@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from . import paths
+from . import config
 
-LITERATURE_DIR = paths.DATA_DIR / "literature"
+LITERATURE_DIR = config.LITERATURE_DIR
 
 #: Rule set for the second coding, part 1: the section a unit stands in.
 SECTION_CODES = {
@@ -77,12 +77,12 @@ MODEL = {
 
 def read_references(path=None) -> pd.DataFrame:
     """Every source the paper cites, as cited; unknown fields say ``unknown``."""
-    return pd.read_csv(paths.resolve(path or LITERATURE_DIR / "references.csv"), dtype=str, keep_default_na=False)
+    return pd.read_csv(config.resolve(path or LITERATURE_DIR / "references.csv"), dtype=str, keep_default_na=False)
 
 
 def read_scheme(path=None) -> pd.DataFrame:
     """The coding scheme: code, kind (theme or construct), labels, definition, rule."""
-    return pd.read_csv(paths.resolve(path or LITERATURE_DIR / "coding_scheme.csv"), dtype=str, keep_default_na=False)
+    return pd.read_csv(config.resolve(path or LITERATURE_DIR / "coding_scheme.csv"), dtype=str, keep_default_na=False)
 
 
 def read_coding(path=None, references=None, scheme=None) -> pd.DataFrame:
@@ -94,7 +94,7 @@ def read_coding(path=None, references=None, scheme=None) -> pd.DataFrame:
     ValueError
         naming the row of the coding file that breaks a rule.
     """
-    path = paths.resolve(path or LITERATURE_DIR / "coding.csv")
+    path = config.resolve(path or LITERATURE_DIR / "coding.csv")
     coding = pd.read_csv(path, dtype=str, keep_default_na=False)
     references = read_references() if references is None else references
     scheme = read_scheme() if scheme is None else scheme
@@ -249,7 +249,7 @@ def agreement_table(first: pd.DataFrame, second: pd.DataFrame, codes, unit_ids, 
 
 def read_second_coder(path=None) -> pd.DataFrame | None:
     """A human second coder's coding (``unit_id, code``), or None when the file is absent."""
-    path = paths.resolve(path or LITERATURE_DIR / "second_coder.csv")
+    path = config.resolve(path or LITERATURE_DIR / "second_coder.csv")
     if not path.is_file():
         return None
     coding = pd.read_csv(path, dtype=str, keep_default_na=False)

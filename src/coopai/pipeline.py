@@ -18,7 +18,7 @@ import time
 import warnings
 from pathlib import Path
 
-from . import data, export, params, paths
+from . import config, export, survey
 
 KERNEL_NAME = "coopai"
 
@@ -46,20 +46,20 @@ def run_notebook(name: str, lang: str, data_path, out, run_dir, alpha: float = 0
     import papermill  # imported here: loading papermill costs a second the other commands need not pay
 
     start = time.perf_counter()
-    notebook = Path(notebooks or paths.PROJECT_ROOT / "notebooks") / f"{name}.ipynb"
+    notebook = Path(notebooks or config.NOTEBOOKS_DIR) / f"{name}.ipynb"
     if not notebook.is_file():
-        raise FileNotFoundError(f"no notebook {paths.display(notebook)}")
-    run_dir = paths.resolve(run_dir)
+        raise FileNotFoundError(f"no notebook {config.display(notebook)}")
+    run_dir = config.resolve(run_dir)
     shutil.rmtree(run_dir, ignore_errors=True)
     staged = run_dir / "staged"
-    checked = params.validate_parameters(data_path, staged, lang, alpha, seed)
+    checked = config.validate_parameters(data_path, staged, lang, alpha, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the notebook shows the loader's warnings to the reader
-        data.load_survey(checked["data"])
+        survey.load_survey(checked["data"])
     executed = run_dir / "executed.ipynb"
     papermill.execute_notebook(
-        str(notebook), str(executed), kernel_name=KERNEL_NAME, cwd=str(paths.PROJECT_ROOT),
-        parameters={"data": paths.display(checked["data"]), "out": paths.display(staged), "lang": lang,
+        str(notebook), str(executed), kernel_name=KERNEL_NAME, cwd=str(config.PROJECT_ROOT),
+        parameters={"data": config.display(checked["data"]), "out": config.display(staged), "lang": lang,
                     "alpha": alpha, "seed": seed},
         progress_bar=False, log_output=False,
         # Saving the whole notebook, images included, after every cell took 1.2 s of a 10 s run
@@ -67,7 +67,7 @@ def run_notebook(name: str, lang: str, data_path, out, run_dir, alpha: float = 0
         request_save_on_cell_execute=False,
     )
     result = export.export_notebook(executed, run_dir / "export", lang, html_name(name, lang))
-    out = paths.resolve(out)
+    out = config.resolve(out)
     published = export.publish_staged(staged, out) + export.publish_staged(run_dir / "export", out)
     return {"seconds": time.perf_counter() - start, "published": published, "figures": result["figures"]}
 
@@ -76,7 +76,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Run one notebook of the study and publish its outputs.")
     parser.add_argument("name", help="notebook name without .ipynb, e.g. 02_descriptive_statistics")
     parser.add_argument("lang", choices=("fr", "en"))
-    parser.add_argument("--data", default=paths.display(paths.REBUILT_DATASET))
+    parser.add_argument("--data", default=config.display(config.REBUILT_DATASET))
     parser.add_argument("--out", default="paper")
     parser.add_argument("--runs", default="build/runs/paper")
     parser.add_argument("--alpha", type=float, default=0.05)
@@ -86,7 +86,7 @@ def main(argv=None) -> int:
     print(f"==> {args.name} ({args.lang})", flush=True)
     try:
         result = run_notebook(args.name, args.lang, args.data, args.out, run_dir, args.alpha, args.seed)
-    except (data.SurveyDataError, ValueError, FileNotFoundError) as err:
+    except (survey.SurveyDataError, ValueError, FileNotFoundError) as err:
         print(f"coopai: {err}", file=sys.stderr)
         print(f"coopai: nothing was written to {args.out}", file=sys.stderr)
         return 2
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
             raise
         print(f"coopai: notebook {args.name} ({args.lang}) failed in cell {err.exec_count}: "
               f"{err.ename}: {err.evalue}", file=sys.stderr)
-        print(f"coopai: the executed notebook is {paths.display(run_dir / 'executed.ipynb')}; "
+        print(f"coopai: the executed notebook is {config.display(run_dir / 'executed.ipynb')}; "
               f"nothing was written to {args.out}", file=sys.stderr)
         return 1
     print(f"    {args.name}: {len(result['published'])} files published to {args.out} in {result['seconds']:.1f} s",

@@ -57,6 +57,12 @@ EFFECT_SIZES = (0.1, 0.3, 0.5)
 TARGET_POWER = 0.8
 POWER_SIMULATIONS = 2_000
 
+#: Effect size for H1's planned comparison: Cohen's h = 0.5, a medium difference between
+#: AI users and non-users in a yes/no marketing outcome (Cohen 1988, ch. 6).
+H1_EFFECT_SIZE_H = 0.5
+#: Smallest group that a two-group comparison is run on at all.
+H1_MIN_GROUP = 10
+
 
 def describe() -> str:
     """The plan as a short Markdown list, for the notebooks to print.

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 from scipy import stats as sps
+from statsmodels.stats.power import NormalIndPower
 
 from . import contingency, plan
 
@@ -131,3 +132,56 @@ def power_curve(ns, effect_sizes=plan.EFFECT_SIZES, dof: int = 3, alpha: float =
     """Approximate power against n, tidy (``n, w, power``), for the power-curve figure."""
     return pd.DataFrame([(int(n), w, power_chi2_approx(w, int(n), dof, alpha)) for w in effect_sizes for n in ns],
                         columns=["n", "w", "power"])
+
+
+def h1_planning(users: int, non_users: int, alpha: float = plan.ALPHA) -> dict:
+    """Power of a users-versus-non-users comparison as it stands, and the n per group for 80 %.
+
+    Normal approximation for two proportions with Cohen's h (statsmodels ``NormalIndPower``).
+    """
+    analysis = NormalIndPower()
+    power_as_is = float(analysis.power(plan.H1_EFFECT_SIZE_H, nobs1=max(users, 1), ratio=non_users / max(users, 1),
+                                       alpha=alpha)) if users else 0.0
+    n80 = analysis.solve_power(plan.H1_EFFECT_SIZE_H, power=plan.TARGET_POWER, alpha=alpha, ratio=1.0)
+    return {"users": users, "non_users": non_users, "effect_size_h": plan.H1_EFFECT_SIZE_H,
+            "power_as_is": power_as_is, "n_per_group_80": int(math.ceil(n80))}
+
+
+def power_two_proportions_simulated(p1: float, p2: float, n1: int, n2: int, alpha: float = plan.ALPHA,
+                                    simulations: int = 4000, seed: int = 0) -> float:
+    """Power of the two-sided z-test of two proportions, by simulation (checks ``h1_planning``)."""
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.binomial(n1, p1, simulations), rng.binomial(n2, p2, simulations)
+    pooled = (x1 + x2) / (n1 + n2)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, (x1 / n1 - x2 / n2) / se, 0.0)
+    return float(np.mean(np.abs(z) > sps.norm.ppf(1 - alpha / 2)))
+
+
+def margin_of_error_n(margin: float, alpha: float = plan.ALPHA, p: float = 0.5) -> int:
+    """n for a normal-approximation margin of error of a proportion: z^2 p (1 - p) / margin^2.
+
+    Examples
+    --------
+    >>> margin_of_error_n(0.05)
+    385
+    """
+    z = sps.norm.ppf(1 - alpha / 2)
+    return int(math.ceil(z**2 * p * (1 - p) / margin**2))
+
+
+def margin_of_error(n, alpha: float = plan.ALPHA, p: float = 0.5):
+    """Half-width of the normal-approximation interval of a proportion at n (array-friendly)."""
+    return sps.norm.ppf(1 - alpha / 2) * np.sqrt(p * (1 - p) / np.asarray(n, dtype=float))
+
+
+def sample_size_plan(margins=(0.15, 0.10, 0.05, 0.03), alpha: float = plan.ALPHA) -> pd.DataFrame:
+    """The n a replication needs: for a margin of error of a proportion, and for the sector test (power 80 %)."""
+    rows = [{"goal": f"margin of error +-{m:.0%} on a proportion (worst case p = 0.5)", "kind": "precision",
+             "parameter": m, "n": margin_of_error_n(m, alpha)} for m in margins]
+    rows += [{"goal": f"sector test (4 sectors), power 80%, effect w = {w}", "kind": "power", "parameter": w,
+              "n": n_for_power(w, 3, alpha)} for w in plan.EFFECT_SIZES]
+    rows.append({"goal": f"H1: AI users vs non-users, power 80%, effect h = {plan.H1_EFFECT_SIZE_H} (per group)",
+                 "kind": "power", "parameter": plan.H1_EFFECT_SIZE_H, "n": h1_planning(3, 27, alpha)["n_per_group_80"]})
+    return pd.DataFrame(rows)

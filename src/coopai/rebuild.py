@@ -37,8 +37,13 @@ import sys
 import numpy as np
 import pandas as pd
 
-from . import data, paths
+from . import config
+from .codebook import (PRACTICES, REBUILT_NOTICE_EN, SECTORS, constraint_breaches, read_codebook,
+                       read_constraints)
 from .files import write_atomic
+from .published import (PublishedDataError, compare_with_published, implied_counts, published_count_of,
+                        read_published_aggregates, sector_sizes, table1_counts, total_only_count, total_only_counts)
+from .survey import add_derived_variables, load_survey
 
 #: Practices placed first within a sector (step 2); the others are placed last.
 FIRST_PLACED_PRACTICES = ("uses_social_media", "sells_online_platform", "attends_trade_fairs")
@@ -48,9 +53,6 @@ MAX_RANDOM_ATTEMPTS = 1000
 
 #: Boolean variables published only for all cooperatives, placed down the ranking (step 3).
 RANKED_TOTAL_ONLY = ("has_structured_it_equipment", "has_stable_internet")
-
-REBUILT_NOTICE_FR = "Données reconstituées à partir des agrégats publiés (pas les réponses originales)"
-REBUILT_NOTICE_EN = "Data rebuilt from the published aggregates (not the original answers)"
 
 
 class _Picker:
@@ -73,7 +75,7 @@ class _Picker:
 
 def _require(condition, message):
     if not condition:
-        raise data.PublishedDataError(message)
+        raise PublishedDataError(message)
 
 
 def rebuild_cooperatives(published: pd.DataFrame | None = None, seed: int | None = None):
@@ -82,7 +84,7 @@ def rebuild_cooperatives(published: pd.DataFrame | None = None, seed: int | None
     Parameters
     ----------
     published : DataFrame, optional
-        From :func:`coopai.data.read_published_aggregates`.
+        From :func:`coopai.published.read_published_aggregates`.
     seed : int, optional
         ``None`` gives the canonical rebuild (rules in the module docstring);
         an integer gives another valid rebuild drawn at random.
@@ -97,7 +99,7 @@ def rebuild_cooperatives(published: pd.DataFrame | None = None, seed: int | None
 
     Raises
     ------
-    coopai.data.PublishedDataError
+    coopai.published.PublishedDataError
         When the published counts cannot hold together under the rules, with
         the counts that clash.
 
@@ -109,7 +111,7 @@ def rebuild_cooperatives(published: pd.DataFrame | None = None, seed: int | None
     >>> int((survey["digital_tool_status"] == "unclassified").sum())
     6
     """
-    published = data.read_published_aggregates() if published is None else published
+    published = read_published_aggregates() if published is None else published
     if seed is None:
         return _rebuild_once(published, _Picker(None))
     # A random placement of Table 1 can put more cooperatives online than use digital
@@ -118,21 +120,21 @@ def rebuild_cooperatives(published: pd.DataFrame | None = None, seed: int | None
     for attempt in range(1, MAX_RANDOM_ATTEMPTS + 1):
         try:
             survey, notes = _rebuild_once(published, _Picker(rng))
-        except data.PublishedDataError as err:
+        except PublishedDataError as err:
             last_error = err
             continue
         notes.append(f"Random valid rebuild drawn with seed {seed} (draw {attempt}).")
         return survey, notes
-    raise data.PublishedDataError(f"no valid random rebuild in {MAX_RANDOM_ATTEMPTS} draws: {last_error}")
+    raise PublishedDataError(f"no valid random rebuild in {MAX_RANDOM_ATTEMPTS} draws: {last_error}")
 
 
 def _rebuild_once(published, pick):
     notes = []
 
-    sizes = data.sector_sizes(published)
+    sizes = sector_sizes(published)
     n = int(sizes.sum())
     width = max(2, len(str(n)))
-    sector = np.repeat(np.array(data.SECTORS, dtype=object), sizes.to_numpy())
+    sector = np.repeat(np.array(SECTORS, dtype=object), sizes.to_numpy())
     survey = pd.DataFrame({
         "cooperative_id": [f"COOP{i + 1:0{width}d}" for i in range(n)],
         "record_origin": "rebuilt",
@@ -140,10 +142,10 @@ def _rebuild_once(published, pick):
     })
 
     # Step 2: Table 1 within sectors.
-    table1 = data.table1_counts(published)
-    for practice in data.PRACTICES:
+    table1 = table1_counts(published)
+    for practice in PRACTICES:
         chosen = np.zeros(n, dtype=bool)
-        for s in data.SECTORS:
+        for s in SECTORS:
             members = np.flatnonzero(sector == s)
             k = int(table1.loc[practice, s])
             idx = pick.first(members, k) if practice in FIRST_PLACED_PRACTICES else pick.last(members, k)
@@ -161,10 +163,10 @@ def _rebuild_once(published, pick):
         _require(k <= len(pool), f"cannot place {k} cooperatives among {len(pool)} eligible ones")
         return np.array(pool[:k] if pick.rng is None else pick.rng.choice(pool, size=k, replace=False), dtype=int)
 
-    implied = data.implied_counts(published)
+    implied = implied_counts(published)
 
     def count(variable, category=""):
-        return data.total_only_count(published, variable, category, counts=implied)
+        return total_only_count(published, variable, category, counts=implied)
 
     # Digital tools: users must include every social-media or online-platform user (A1, A2).
     n_uses, n_none = count("digital_tool_status", "uses"), count("digital_tool_status", "none")
@@ -227,15 +229,15 @@ def _rebuild_once(published, pick):
 
 def _check_rebuild(survey, published):
     """Fail loudly if the rebuild misses a published count or breaks a constraint."""
-    loaded = data.add_derived_variables(survey)
-    comparison = data.compare_with_published(loaded, published)
+    loaded = add_derived_variables(survey)
+    comparison = compare_with_published(loaded, published)
     wrong = comparison[(comparison["unit"] == "count") & ~comparison["matches"]]
     _require(wrong.empty, f"rebuild misses published counts: {wrong.to_dict('records')}")
-    implied = data.total_only_counts(published)
+    implied = total_only_counts(published)
     for rec in implied.itertuples(index=False):
-        got = data.published_count_of(loaded, rec.variable, rec.category)
+        got = published_count_of(loaded, rec.variable, rec.category)
         _require(got == rec.count, f"rebuild has {got} for {rec.aggregate_id}, published implies {rec.count}")
-    breaches = data.constraint_breaches(loaded, data.read_constraints())
+    breaches = constraint_breaches(loaded, read_constraints())
     _require(breaches.empty, f"rebuild breaks constraints: {breaches.to_dict('records')}")
 
 
@@ -256,7 +258,7 @@ def to_csv_text(survey: pd.DataFrame) -> str:
 
 def report_markdown(survey, notes, published) -> str:
     """The rebuild report: what was decided, and how the rebuilt data match the paper."""
-    comparison = data.compare_with_published(data.add_derived_variables(survey), published)
+    comparison = compare_with_published(add_derived_variables(survey), published)
     counts = comparison[comparison["unit"] == "count"]
     percents = comparison[comparison["unit"] == "percent"]
     off = percents[~percents["matches"]]
@@ -273,7 +275,7 @@ def report_markdown(survey, notes, published) -> str:
         "",
         f"- Counts: {int(counts['matches'].sum())} of {len(counts)} printed counts reproduced exactly.",
         "- Percentages published without a count were turned into the one count out of 30 that rounds "
-        "to them (coopai.data.implied_count) and reproduced exactly.",
+        "to them (coopai.published.implied_count) and reproduced exactly.",
         f"- Printed percentages matching their recomputed value at the printed precision (rounded half up): "
         f"{int(percents['matches'].sum())} of {len(percents)}.",
     ]
@@ -289,17 +291,17 @@ def report_markdown(survey, notes, published) -> str:
 def main(argv=None) -> int:
     """Command line: ``python -m coopai.rebuild [--published F] [--out DIR] [--seed S]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--published", default=str(paths.PUBLISHED_AGGREGATES))
-    parser.add_argument("--out", default=str(paths.REBUILT_DIR))
+    parser.add_argument("--published", default=str(config.PUBLISHED_AGGREGATES))
+    parser.add_argument("--out", default=str(config.REBUILT_DIR))
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
-    published = data.read_published_aggregates(args.published)
+    published = read_published_aggregates(args.published)
     try:
         survey, notes = rebuild_cooperatives(published, seed=args.seed)
-    except data.PublishedDataError as err:
+    except PublishedDataError as err:
         print(f"coopai.rebuild: {err}", file=sys.stderr)
         return 2
-    out = paths.resolve(args.out)
+    out = config.resolve(args.out)
     # Both files are built in memory first, then each replaced atomically.
     csv_text, report = to_csv_text(survey), report_markdown(survey, notes, published)
     write_atomic(out / "cooperatives.csv", csv_text)
@@ -307,10 +309,10 @@ def main(argv=None) -> int:
     # The same data for colleagues in SPSS, Stata and Excel, with variable and value labels.
     from .formats import write_labelled_exports
 
-    typed = data.load_survey(out / "cooperatives.csv")
+    typed = load_survey(out / "cooperatives.csv")
     typed = typed[[c for c in survey.columns]]
-    write_labelled_exports(typed, data.read_codebook(), out, "cooperatives", notice=REBUILT_NOTICE_EN)
-    print(f"coopai.rebuild: wrote {len(survey)} rebuilt cooperatives to {paths.display(out)} "
+    write_labelled_exports(typed, read_codebook(), out, "cooperatives", notice=REBUILT_NOTICE_EN)
+    print(f"coopai.rebuild: wrote {len(survey)} rebuilt cooperatives to {config.display(out)} "
           f"(.csv, .sav, .dta, .xlsx)")
     for note in notes:
         print(f"  note: {note}")

@@ -1,6 +1,6 @@
 """Descriptive statistics of the survey: proportions with intervals, Table 1, sector shares.
 
-Pure functions on a validated survey DataFrame (see :func:`coopai.data.load_survey`),
+Pure functions on a validated survey DataFrame (see :func:`coopai.survey.load_survey`),
 returning tidy DataFrames.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from . import data
+from .codebook import PRACTICES, SECTORS, category_labels, check_lang, read_codebook, variable_label
 
 
 def format_percent(value: float, lang: str, decimals: int = 1) -> str:
@@ -114,12 +114,12 @@ def sector_distribution(survey: pd.DataFrame, alpha: float = 0.05) -> pd.DataFra
     Examples
     --------
     >>> s = pd.DataFrame({"sector": pd.Categorical(["Services", "Autres", "Services"],
-    ...                                            categories=list(data.SECTORS))})
+    ...                                            categories=list(SECTORS))})
     >>> sector_distribution(s)[["sector", "count"]].values.tolist()
     [['Agriculture', 0], ['Artisanat', 0], ['Services', 2], ['Autres', 1]]
     """
     n = len(survey)
-    counts = survey["sector"].value_counts(sort=False).reindex(list(data.SECTORS), fill_value=0)
+    counts = survey["sector"].value_counts(sort=False).reindex(list(SECTORS), fill_value=0)
     rows = []
     for sector, k in counts.items():
         low, high = wilson_interval(int(k), n, alpha)
@@ -139,14 +139,14 @@ def table1_marketing_practices(survey: pd.DataFrame, alpha: float = 0.05) -> pd.
 
     Examples
     --------
-    >>> from coopai.data import load_survey
+    >>> from coopai.survey import load_survey
     >>> t = table1_marketing_practices(load_survey())
     >>> t.query("practice == 'uses_social_media' and sector == 'Services'")[["count", "n"]].values.tolist()
     [[4, 5]]
     """
     rows = []
-    for practice in data.PRACTICES:
-        groups = [(s, survey[survey["sector"] == s]) for s in data.SECTORS] + [("Total", survey)]
+    for practice in PRACTICES:
+        groups = [(s, survey[survey["sector"] == s]) for s in SECTORS] + [("Total", survey)]
         for sector, group in groups:
             n = len(group)
             k = int(group[practice].astype(bool).sum())
@@ -160,21 +160,21 @@ def table1_display(table1: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
 
     Examples
     --------
-    >>> from coopai.data import load_survey
+    >>> from coopai.survey import load_survey
     >>> wide = table1_display(table1_marketing_practices(load_survey()), "fr")
     >>> wide.iloc[0, 2]
     '100,0 % (14)'
     """
-    data.check_lang(lang)
-    codebook = data.read_codebook()
-    sector_labels = data.category_labels(lang)
+    check_lang(lang)
+    codebook = read_codebook()
+    sector_labels = category_labels(lang)
 
     def cell(row):
         return f"{format_percent(row.percent, lang)} ({row.count})"
 
     wide = {}
     for practice, rows in table1.groupby("practice", sort=False):
-        label = data.variable_label(codebook, practice, lang)
+        label = variable_label(codebook, practice, lang)
         total = rows[rows["sector"] == "Total"].iloc[0]
         entry = {"n": total["count"], "%": f"{total['percent']:.1f}"}
         for row in rows[rows["sector"] != "Total"].itertuples():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import data
+from .codebook import PRACTICES, SECTORS
 
 SECTOR_SHARES = (14 / 30, 8 / 30, 5 / 30, 3 / 30)
 #: Probability of each practice by sector (Agriculture, Artisanat, Services, Autres).
@@ -35,7 +35,7 @@ def generate_survey(n: int, seed: int = 0, assumption_breach_rate: float = 0.01)
     rng = np.random.default_rng(seed)
     sector_index = rng.choice(4, size=n, p=SECTOR_SHARES)
     frame = pd.DataFrame({"cooperative_id": [f"C{i + 1:07d}" for i in range(n)],
-                          "sector": np.array(data.SECTORS, dtype=object)[sector_index]})
+                          "sector": np.array(SECTORS, dtype=object)[sector_index]})
     answers = {}
     for practice, rates in PRACTICE_RATES.items():
         answers[practice] = rng.random(n) < np.asarray(rates)[sector_index]
@@ -57,7 +57,7 @@ def generate_survey(n: int, seed: int = 0, assumption_breach_rate: float = 0.01)
     for name, values in answers.items():
         frame[name] = np.where(values, "oui", "non")
     frame["digital_tool_status"] = status
-    columns = ["cooperative_id", "sector", *data.PRACTICES, "digital_tool_status", "has_structured_it_equipment",
+    columns = ["cooperative_id", "sector", *PRACTICES, "digital_tool_status", "has_structured_it_equipment",
                "has_stable_internet", "uses_specific_digital_solutions", "heard_of_ai", "used_ai_tool",
                "interested_in_ai", "reports_ai_barriers"]
     return frame[columns]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .files import write_atomic
-from .rebuild import REBUILT_NOTICE_EN
+from .codebook import REBUILT_NOTICE_EN
 
 
 def data_origin(survey: pd.DataFrame) -> str:

@@ -1,0 +1,107 @@
+"""This study's tests by sector: each variable's sector-by-answer table and the plan's statistics on it.
+
+The table machinery (exact Fisher-Freeman-Halton, Monte Carlo, chi-square, G, Cramer's V,
+residuals) is :mod:`coopai.contingency`; which tests and families run is :mod:`coopai.plan`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import codebook, plan
+from .contingency import (adjust_pvalues, adjusted_residuals, cramers_v, cramers_v_corrected, cramers_v_interval,
+                          exact_or_monte_carlo, expected_counts, g_test, monte_carlo_pvalue, pearson_chi2)
+
+
+def sector_table(survey: pd.DataFrame, variable: str, group: str = "sector") -> pd.DataFrame:
+    """Counts of ``variable``'s answers by sector, sectors in the paper's order.
+
+    Examples
+    --------
+    >>> from coopai.survey import load_survey
+    >>> sector_table(load_survey(), "uses_social_media").values.tolist()
+    [[10, 4], [3, 5], [1, 4], [1, 2]]
+    """
+    column = survey[variable]
+    if column.dtype == bool:
+        column = column.astype(bool)
+        categories = [False, True]
+    elif hasattr(column, "cat"):
+        categories = list(column.cat.categories)
+    else:  # plain text (a rebuild before loading): the codebook's order, not the alphabet's
+        book = codebook.read_codebook()
+        known = codebook.allowed_values(book, variable) if variable in book.index else []
+        categories = known or sorted(column.unique())
+    rows = list(codebook.SECTORS) if group == "sector" else sorted(survey[group].unique())
+    counts = pd.crosstab(survey[group], column).reindex(index=rows, columns=categories, fill_value=0)
+    counts.index.name, counts.columns.name = group, variable
+    return counts
+
+
+def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float = plan.ALPHA) -> dict:
+    """Every statistic of the plan for one variable by sector, as one tidy row."""
+    counts = sector_table(survey, variable)
+    t = counts.to_numpy()
+    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]  # an empty sector or an answer nobody gave carries no test
+    if min(t.shape) < 2:
+        nan = float("nan")
+        return {"practice": variable, "n": int(t.sum()), "chi2": nan, "dof": 0, "p_chi2": 1.0, "g2": nan,
+                "p_g2": 1.0, "p_exact": 1.0, "exact_method": "no_variation", "p_monte_carlo": 1.0,
+                "p_monte_carlo_se": 0.0, "cramers_v": nan, "cramers_v_corrected": nan, "cramers_v_ci_low": nan,
+                "cramers_v_ci_high": nan, "cramers_v_ci_reaches_zero": True, "min_expected": nan,
+                "pct_cells_expected_lt5": nan}
+    expected = expected_counts(t)
+    chi = pearson_chi2(t)
+    g = g_test(t)
+    exact = exact_or_monte_carlo(t, seed=seed)
+    mc = monte_carlo_pvalue(t, seed=seed)
+    interval = cramers_v_interval(t, alpha)
+    return {
+        "practice": variable, "n": int(t.sum()),
+        "chi2": chi["chi2"], "dof": chi["dof"], "p_chi2": chi["p"],
+        "g2": g["g2"], "p_g2": g["p"],
+        "p_exact": exact["p"], "exact_method": exact["method"],
+        "p_monte_carlo": mc["p"], "p_monte_carlo_se": mc["se"],
+        "cramers_v": cramers_v(t), "cramers_v_corrected": cramers_v_corrected(t),
+        "cramers_v_ci_low": interval["low"], "cramers_v_ci_high": interval["high"],
+        "cramers_v_ci_reaches_zero": interval["reaches_zero"],
+        "min_expected": float(expected.min()),
+        "pct_cells_expected_lt5": float(100 * (expected < 5).mean()),
+    }
+
+
+def sector_tests(survey: pd.DataFrame, family: str = "table1_practices", seed: int = 0,
+                 alpha: float = plan.ALPHA) -> pd.DataFrame:
+    """The plan's tests for a family of variables, with Holm and Benjamini-Hochberg adjusted exact p-values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variable: ``practice, chi2, dof, p_chi2, g2, p_g2, p_exact,
+        p_exact_holm, p_exact_bh, p_monte_carlo, cramers_v, cramers_v_corrected,
+        min_expected, pct_cells_expected_lt5`` and more.
+    """
+    rows = [sector_test(survey, v, seed=seed + i, alpha=alpha) for i, v in enumerate(plan.FAMILIES[family])]
+    table = pd.DataFrame(rows)
+    table.insert(table.columns.get_loc("p_exact") + 1, "p_exact_holm", adjust_pvalues(table["p_exact"], "holm"))
+    table.insert(table.columns.get_loc("p_exact_holm") + 1, "p_exact_bh", adjust_pvalues(table["p_exact"], "fdr_bh"))
+    table.insert(1, "family", family)
+    return table
+
+
+def residuals_long(survey: pd.DataFrame, variables) -> pd.DataFrame:
+    """Adjusted residuals of the "yes" column of each variable by sector, tidy (for the heatmap).
+
+    In an r x 2 table the "no" column's residuals are the same with the opposite sign.
+    """
+    rows = []
+    for variable in variables:
+        counts = sector_table(survey, variable)
+        t = counts.to_numpy()
+        if (t.sum(axis=0) == 0).any() or (t.sum(axis=1) == 0).any():
+            residuals = np.full(t.shape, np.nan)  # no variation in a row or column: undefined
+        else:
+            residuals = adjusted_residuals(t)
+        for sector, value in zip(counts.index, residuals[:, -1]):
+            rows.append((variable, sector, float(value)))
+    return pd.DataFrame(rows, columns=["practice", "sector", "adjusted_residual"])

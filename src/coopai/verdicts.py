@@ -1,0 +1,104 @@
+"""The verdict rules: each verdict the package reports is computed here from test results, never typed in.
+
+* :func:`sector_reading_verdicts`: the sector differences the paper reads into Table 1;
+* :func:`h2_verdict`: hypothesis H2 (barriers) from its primary test and threshold sensitivity;
+* :func:`h1_verdict`: hypothesis H1 (effect of AI on marketing), testable or not.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import plan
+from .power import h1_planning
+
+#: H1's outcome and exposure: marketing effectiveness compared between users and non-users of an AI tool.
+H1_OUTCOME = "marketing_effectiveness"
+H1_EXPOSURE = "used_ai_tool"
+
+
+def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readings: pd.DataFrame,
+                            alpha: float = plan.ALPHA) -> pd.DataFrame:
+    """Whether the exact test supports each sector difference the paper reads into Table 1.
+
+    Rules, applied in order:
+
+    * ``contradicted``: a named sector's adjusted residual has the wrong sign;
+    * ``supported``: the Holm-adjusted exact p is below alpha and some named
+      sector's adjusted residual is beyond +-1.96 in the stated direction;
+    * ``not_supported``: the direction matches but the test does not reject
+      (the data are compatible with no difference between sectors).
+    """
+    rows = []
+    for reading in readings.itertuples(index=False):
+        test = tests.set_index("practice").loc[reading.practice]
+        res = residuals[residuals["practice"] == reading.practice].set_index("sector")["adjusted_residual"]
+        higher = [s for s in str(reading.sectors_higher).split("|") if s and s != "nan"]
+        lower = [s for s in str(reading.sectors_lower).split("|") if s and s != "nan"]
+        signed = [res[s] for s in higher] + [-res[s] for s in lower]
+        if np.isnan(signed).any():
+            verdict = "not_supported"  # a sector or an answer without variation: nothing to test
+        elif min(signed) < 0:
+            verdict = "contradicted"
+        elif test["p_exact_holm"] < alpha and max(signed) > 1.96:
+            verdict = "supported"
+        else:
+            verdict = "not_supported"
+        rows.append({"reading_id": reading.reading_id, "practice": reading.practice,
+                     "sectors_higher": "|".join(higher), "sectors_lower": "|".join(lower),
+                     "p_exact": test["p_exact"], "p_exact_holm": test["p_exact_holm"],
+                     "largest_directed_residual": max(signed), "verdict": verdict})
+    return pd.DataFrame(rows)
+
+
+def h2_verdict(primary: dict, sensitivity: pd.DataFrame, alpha: float = plan.ALPHA) -> tuple[str, str]:
+    """Package verdict on H2 from the primary test and the threshold sensitivity.
+
+    Rules:
+
+    * ``not_supported``: the share reporting barriers is not shown to exceed one half;
+    * ``partially_supported``: it exceeds one half (one-sided exact p < alpha), but the
+      survey asks whether barriers exist, not whether they are *major*, so the claim
+      shown is weaker than the hypothesis; the reason gives the highest threshold at
+      which the share is still shown to exceed it.
+    """
+    if primary["p_value"] >= alpha:
+        return "not_supported", (f"{primary['k']} of {primary['n']} report barriers (p = {primary['p_value']:.3g} "
+                                 f"against a majority): not shown to be a majority")
+    held = sensitivity.loc[sensitivity["p_value"] < alpha, "threshold"]
+    highest = float(held.max())
+    beyond = ("the highest threshold tested" if highest >= sensitivity["threshold"].max()
+              else "but no higher threshold tested")
+    return "partially_supported", (
+        f"{primary['k']} of {primary['n']} report barriers: shown to exceed {highest:.0%}, {beyond} (one-sided "
+        f"exact p = {primary['p_value']:.3g} against one half); the survey records "
+        f"that barriers exist, not that they are major obstacles, and gives no share for the barriers it names")
+
+
+def h1_verdict(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> tuple[str, str, dict]:
+    """Package verdict on H1: testable only with an outcome and enough AI users and non-users.
+
+    Rules:
+
+    * ``not_testable``: no measure of marketing effectiveness in the data, or fewer than
+      ``plan.H1_MIN_GROUP`` cooperatives in either group (users / non-users of an AI tool);
+    * otherwise the comparison is run elsewhere and this returns ``testable``.
+
+    Returns the verdict, the reason, and the planning figures (power with the groups as they
+    are, and the group size needed for 80 % power at ``plan.H1_EFFECT_SIZE_H``).
+    """
+    users = int(survey[H1_EXPOSURE].astype(bool).sum())
+    non_users = len(survey) - users
+    planning = h1_planning(users, non_users, alpha)
+    problems = []
+    if H1_OUTCOME not in survey.columns:
+        problems.append("the survey has no measure of marketing effectiveness")
+    if min(users, non_users) < plan.H1_MIN_GROUP:
+        problems.append(f"only {users} cooperatives used an AI tool against {non_users} that did not")
+    if problems:
+        reason = (f"H1 is causal ('would improve') and needs an outcome compared between AI users and comparable "
+                  f"non-users, ideally before and after adoption; {'; '.join(problems)}. With {users} against "
+                  f"{non_users}, a comparison would detect a medium effect (h = {plan.H1_EFFECT_SIZE_H}) with power "
+                  f"{planning['power_as_is']:.2f}; 80 % power needs {planning['n_per_group_80']} per group")
+        return "not_testable", reason, planning
+    return "testable", "an outcome and two groups large enough are present", planning
