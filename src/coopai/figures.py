@@ -47,14 +47,6 @@ TEXT = {
         "planner": "Taille d'échantillon d'une réplication",
         "margin": "Marge d'erreur d'une proportion (IC 95 %, p = 0,5)",
         "lacks": "Non : {label}",
-        "code_freq": "Revue de littérature : sources par code",
-        "n_sources": "Nombre de sources",
-        "cooc": "Codes attribués ensemble (unités citation × section)",
-        "timeline": "Sources citées par année de publication",
-        "year": "Année",
-        "unknown_year": "{k} source(s) sans année",
-        "theme": "thème",
-        "construct": "construit du modèle",
         "interval": "Barres : intervalle de Wilson à 95 %",
         "unclassified": "{k} coopératives ni « utilisent » ni « aucune » : chiffres publiés contradictoires",
         "rebuilt": REBUILT_NOTICE_FR,
@@ -89,14 +81,6 @@ TEXT = {
         "planner": "Sample size for a replication",
         "margin": "Margin of error of a proportion (95% CI, p = 0.5)",
         "lacks": "No: {label}",
-        "code_freq": "Literature review: sources per code",
-        "n_sources": "Number of sources",
-        "cooc": "Codes given together (citation x section units)",
-        "timeline": "Cited sources by year of publication",
-        "year": "Year",
-        "unknown_year": "{k} source(s) without a year",
-        "theme": "theme",
-        "construct": "model construct",
         "interval": "Bars: 95% Wilson interval",
         "unclassified": "{k} cooperatives neither 'use' nor 'none': published figures contradict",
         "rebuilt": REBUILT_NOTICE_EN,
@@ -393,59 +377,5 @@ def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = 
     ax.set_xlabel(TEXT[lang]["n"])
     ax.set_ylabel(TEXT[lang]["margin"])
     ax.set_title(TEXT[lang]["planner"], loc="left", fontsize=11)
-    fig.tight_layout()
-    return fig
-
-
-def code_frequency_plot(frequencies: pd.DataFrame, scheme: pd.DataFrame, lang: str = "fr"):
-    """Sources per code, themes and model constructs told apart."""
-    check_lang(lang)
-    labels = scheme.set_index("code")[f"label_{lang}"]
-    table = frequencies.sort_values(["kind", "n_sources"], ascending=[False, False]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(table) + 1.6))
-    colours = [PALETTE["bar"] if k == "theme" else "#c77c02" for k in table["kind"]]
-    ax.barh(range(len(table)), table["n_sources"], color=colours)
-    ax.set_yticks(range(len(table)), [labels[c] for c in table["code"]])
-    ax.invert_yaxis()
-    ax.set_xlabel(TEXT[lang]["n_sources"])
-    ax.set_title(TEXT[lang]["code_freq"], loc="left", fontsize=11)
-    from matplotlib.patches import Patch
-    ax.legend(handles=[Patch(color=PALETTE["bar"], label=TEXT[lang]["theme"]),
-                       Patch(color="#c77c02", label=TEXT[lang]["construct"])], loc="lower right", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def cooccurrence_heatmap(matrix: pd.DataFrame, scheme: pd.DataFrame, lang: str = "fr"):
-    """Heatmap of how often two codes are given to the same unit."""
-    check_lang(lang)
-    labels = scheme.set_index("code")[f"label_{lang}"]
-    short = [labels[c] if len(labels[c]) <= 38 else labels[c][:36] + "…" for c in matrix.index]
-    fig, ax = plt.subplots(figsize=(9.5, 7.5))
-    sns.heatmap(matrix.to_numpy(), annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
-                xticklabels=short, yticklabels=short, linewidths=0.5)
-    ax.tick_params(axis="x", rotation=60)
-    for tick in ax.get_xticklabels():
-        tick.set_horizontalalignment("right")
-    ax.set_title(TEXT[lang]["cooc"], loc="left", fontsize=11)
-    fig.tight_layout()
-    return fig
-
-
-def source_timeline(references: pd.DataFrame, lang: str = "fr"):
-    """Number of cited sources per publication year; sources without a year are counted in a note."""
-    check_lang(lang)
-    years = pd.to_numeric(references["year"], errors="coerce")
-    counts = years.dropna().astype(int).value_counts().sort_index()
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
-    ax.bar(counts.index, counts.to_numpy(), color=PALETTE["bar"])
-    ax.set_xticks(list(counts.index))
-    ax.tick_params(axis="x", rotation=45)
-    ax.set_xlabel(TEXT[lang]["year"])
-    ax.set_ylabel(TEXT[lang]["n_sources"])
-    ax.set_title(TEXT[lang]["timeline"], loc="left", fontsize=11)
-    missing = int(years.isna().sum())
-    if missing:
-        fig.text(0.01, -0.02, TEXT[lang]["unknown_year"].format(k=missing), fontsize=8, color=PALETTE["note"])
     fig.tight_layout()
     return fig
