@@ -5,8 +5,8 @@ import warnings
 import pandas as pd
 import pytest
 
-from coopai import config, formats, instrument, sector_tests, stats, synthetic
-from coopai.codebook import allowed_values, read_codebook
+from coopai import config, formats, sector_tests, stats, synthetic
+from coopai.codebook import read_codebook
 from coopai.survey import AssumptionWarning, DirectIdentifierWarning, SurveyDataError, load_survey
 from conftest import file_digest
 
@@ -86,32 +86,6 @@ def test_kobo_and_odk_exports(survey_frame, tmp_path, separator, as_list):
     assert int(survey["direct_sales"].sum()) == 22 and int(survey["reports_ai_barriers"].sum()) == 21
 
 
-def test_instrument_and_codebook_agree():
-    codebook = read_codebook()
-    sheets = instrument.read_xlsform()
-    survey, choices = sheets["survey"], sheets["choices"]
-    questions = survey[~survey["type"].isin(["begin_group", "end_group", "note"])]
-    names = set(questions["name"])
-    multiple = {c for q in names & set(formats.SELECT_MULTIPLE) for c in formats.SELECT_MULTIPLE[q]}
-    survey_vars = set(codebook.index[codebook["role"].isin(["id", "survey"])])
-    assert names - set(formats.SELECT_MULTIPLE) | multiple == survey_vars
-    for _, q in questions.iterrows():
-        if q["name"] in codebook.index:
-            assert q["label::Français (fr)"] == codebook.loc[q["name"], "label_fr"]
-            assert q["label::English (en)"] == codebook.loc[q["name"], "label_en"]
-        if q["type"].startswith("select_one") and q["name"] in codebook.index and codebook.loc[q["name"], "type"] == "categorical":
-            offered = set(choices.loc[choices["list_name"] == q["type"].split()[1], "name"])
-            allowed = set(allowed_values(codebook, q["name"])) - set(instrument.NOT_OFFERED.get(q["name"], ()))
-            assert offered == allowed, q["name"]
-    assert set(choices.loc[choices["list_name"] == "practices", "name"]) == set(formats.SELECT_MULTIPLE["marketing_practices"])
-    assert "reconstitué" in survey.loc[survey["name"] == "rebuilt_notice", "label::Français (fr)"].item()
-
-
-def test_committed_instrument_is_current(tmp_path):
-    instrument.build_xlsform(tmp_path / "form.xlsx")
-    assert file_digest(tmp_path / "form.xlsx") == file_digest(instrument.INSTRUMENT)
-
-
 def test_weights_are_refused_with_a_clear_error(survey_frame, tmp_path):
     survey_frame.assign(poids=1.5).to_csv(tmp_path / "w.csv", index=False)
     with pytest.raises(SurveyDataError, match=r"column 'poids': survey weights, strata or clusters are not supported"):
@@ -165,19 +139,6 @@ def test_a_run_makes_no_network_access(monkeypatch, tmp_path):
     survey = quiet_load(config.REBUILT_DATASET)
     stats.table1_marketing_practices(survey)
     sector_tests.sector_tests(survey)
-
-
-def test_instrument_converts_to_an_xform_without_warnings():
-    # pyxform is the XLSForm converter behind ODK and KoboToolbox (its Java validator is not run here).
-    from pyxform.xls2xform import convert
-
-    result = convert(xlsform=str(instrument.INSTRUMENT), validate=False)
-    assert result.warnings == []
-    codebook = read_codebook()
-    for name in codebook.index[codebook["role"].isin(["id", "survey"])]:
-        if name not in formats.SELECT_MULTIPLE["marketing_practices"]:
-            assert f"/{name}\"" in result.xform, name
-    assert "selected( /data/marketing/marketing_practices , 'uses_social_media')" in result.xform.replace("coopai_questionnaire", "data")
 
 
 BAD_INPUTS = {

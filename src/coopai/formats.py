@@ -25,6 +25,9 @@ from .files import temporary_path
 SELECT_MULTIPLE = {
     "marketing_practices": ("direct_sales", "uses_social_media", "sells_online_platform", "attends_trade_fairs"),
 }
+#: The choice of a select-multiple question that says "none of these" (no codebook variable of its own;
+#: the form forbids it beside another choice, so that a blank answer only ever means "not answered").
+NONE_CHOICE = {"marketing_practices": "no_practice"}
 
 #: Columns KoboToolbox and ODK add on their own (compared case-insensitively, after the group prefix).
 TOOL_METADATA = frozenset({
