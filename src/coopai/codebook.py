@@ -14,19 +14,8 @@ import pandas as pd
 
 from . import config
 
-
-#: Sector order as in the paper's Table 1 (and its Figure 2).
-SECTORS = ("Agriculture", "Artisanat", "Services", "Autres")
-
-
-#: The four marketing practices of Table 1, in the paper's row order.
-PRACTICES = ("direct_sales", "uses_social_media", "sells_online_platform", "attends_trade_fairs")
-
-
 #: Answers read as yes / no in boolean columns (compared case-insensitively).
 TRUE_WORDS = frozenset({"1", "1.0", "true", "vrai", "yes", "y", "oui", "o"})
-
-
 FALSE_WORDS = frozenset({"0", "0.0", "false", "faux", "no", "n", "non"})
 
 
@@ -82,6 +71,31 @@ def variable_label(codebook: pd.DataFrame, variable: str, lang: str = "fr") -> s
     """
     check_lang(lang)
     return codebook.loc[variable, f"label_{lang}"]
+
+
+#: How the codebook's ``published_in`` column names the paper's Table 1.
+TABLE1 = "Tableau 1"
+
+
+def table1_practices(codebook: pd.DataFrame) -> tuple[str, ...]:
+    """The marketing practices of Table 1: the yes/no survey variables the codebook says Table 1
+    publishes, in the codebook's order (the paper's row order).
+
+    Examples
+    --------
+    >>> table1_practices(read_codebook())
+    ('direct_sales', 'uses_social_media', 'sells_online_platform', 'attends_trade_fairs')
+    """
+    rows = (codebook["role"] == "survey") & (codebook["type"] == "boolean") \
+        & codebook["published_in"].str.contains(TABLE1, regex=False)
+    return tuple(codebook.index[rows])
+
+
+#: Sector order as in the paper's Table 1 and Figure 2: the codebook's allowed values of ``sector``.
+SECTORS = tuple(allowed_values(read_codebook(), "sector"))
+
+#: The four marketing practices of Table 1, in the paper's row order (:func:`table1_practices`).
+PRACTICES = table1_practices(read_codebook())
 
 
 def check_lang(lang: str) -> str:

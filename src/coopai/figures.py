@@ -36,7 +36,7 @@ TEXT = {
         "n": "Nombre de coopératives",
         "power_axis": "Puissance",
         "approx": "approximation χ² non centrale",
-        "simulated": "test exact simulé (n = 30, secteurs 14/8/5/3)",
+        "simulated": "test exact simulé (n = {n}, secteurs {sizes})",
         "forest": "Indicateurs de H1 et H2 : proportion et intervalle de Wilson à 95 %",
         "proportion": "Proportion des coopératives",
         "threshold_line": "seuil de la majorité (0,5)",
@@ -70,7 +70,7 @@ TEXT = {
         "n": "Number of cooperatives",
         "power_axis": "Power",
         "approx": "noncentral chi-square approximation",
-        "simulated": "exact test, simulated (n = 30, sectors 14/8/5/3)",
+        "simulated": "exact test, simulated (n = {n}, sectors {sizes})",
         "forest": "Indicators of H1 and H2: proportion and 95% Wilson interval",
         "proportion": "Proportion of cooperatives",
         "threshold_line": "majority threshold (0.5)",
@@ -291,16 +291,25 @@ def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: flo
     return fig
 
 
-def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
-    """Power against n for each effect size (approximation), with the simulated exact test at n = 30."""
+def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "fr", alpha: float = 0.05,
+                     sizes=None):
+    """Power against n for each effect size (approximation), with the simulated exact test at the study's n.
+
+    ``sizes`` are the sector sizes the simulation used (default: the paper's, from ``data/published``).
+    """
     check_lang(lang)
+    if sizes is None:
+        from .published import paper_sector_sizes
+        sizes = paper_sector_sizes()
+    n_simulated = int(simulated["n"].iloc[0])
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     for w, group in curve.groupby("w"):
         ax.plot(group["n"], group["power"], label=f"w = {w:g}")
     ax.errorbar(simulated["n"], simulated["power_exact_sim"], yerr=1.96 * simulated["power_exact_se"],
-                fmt="o", color="black", label=TEXT[lang]["simulated"])
+                fmt="o", color="black",
+                label=TEXT[lang]["simulated"].format(n=n_simulated, sizes="/".join(map(str, sizes))))
     ax.axhline(0.8, color="#b22222", linestyle="--", linewidth=1)
-    ax.axvline(30, color="#777777", linestyle=":", linewidth=1)
+    ax.axvline(n_simulated, color="#777777", linestyle=":", linewidth=1)
     ax.set_xscale("log")
     ax.set_ylim(0, 1)
     ax.set_xlabel(TEXT[lang]["n"])
@@ -359,7 +368,7 @@ def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alph
     return fig
 
 
-def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = 0.05, n_now: int = 30):
+def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = 0.05, *, n_now: int):
     """Margin of error against n, with the n each goal of the sample-size plan needs."""
     from .power import margin_of_error
 

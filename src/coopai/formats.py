@@ -18,12 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .codebook import PRACTICES
 from .files import temporary_path
 
 #: Select-multiple questions of the package's questionnaire: question name -> choice names
 #: (each choice is a yes/no variable of the codebook).
 SELECT_MULTIPLE = {
-    "marketing_practices": ("direct_sales", "uses_social_media", "sells_online_platform", "attends_trade_fairs"),
+    "marketing_practices": PRACTICES,
 }
 #: The choice of a select-multiple question that says "none of these" (no codebook variable of its own;
 #: the form forbids it beside another choice, so that a blank answer only ever means "not answered").

@@ -21,6 +21,8 @@ Why these choices (for a student)
 """
 from __future__ import annotations
 
+from .codebook import PRACTICES
+
 ALPHA = 0.05
 
 #: Relative tolerance under which two table probabilities count as equal.
@@ -35,7 +37,7 @@ MULTIPLICITY_SECONDARY = "fdr_bh"
 #: Only Table 1 is tested by sector: the other variables are published as totals
 #: only, so their sector tests are not identified (identification ranges instead).
 FAMILIES = {
-    "table1_practices": ("direct_sales", "uses_social_media", "sells_online_platform", "attends_trade_fairs"),
+    "table1_practices": PRACTICES,
 }
 
 #: Monte Carlo p-values under fixed margins.

@@ -23,9 +23,10 @@ from scipy import stats as sps
 from statsmodels.stats.power import NormalIndPower
 
 from . import contingency, plan
+from .published import paper_sector_sizes
 
-#: The paper's sector sizes (Agriculture, Artisanat, Services, Autres).
-SECTOR_SIZES = (14, 8, 5, 3)
+#: The paper's sector sizes (Agriculture, Artisanat, Services, Autres), from Table 1's header.
+SECTOR_SIZES = paper_sector_sizes()
 
 
 def power_chi2_approx(w: float, n: int, dof: int, alpha: float = plan.ALPHA) -> float:

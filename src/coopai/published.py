@@ -7,6 +7,7 @@ respondent data (:func:`compare_with_published`).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -112,6 +113,18 @@ def sector_sizes(published: pd.DataFrame) -> pd.Series:
             f"sector sizes add up to {sizes.sum()}, but the sample size is {total}"
         )
     return sizes
+
+
+@functools.lru_cache(maxsize=1)
+def paper_sector_sizes() -> tuple[int, ...]:
+    """The paper's sector sizes (Table 1's header, ``data/published``), in the paper's sector order.
+
+    Examples
+    --------
+    >>> paper_sector_sizes()
+    (14, 8, 5, 3)
+    """
+    return tuple(int(n) for n in sector_sizes(read_published_aggregates()))
 
 
 def table1_counts(published: pd.DataFrame) -> pd.DataFrame:

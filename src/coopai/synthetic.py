@@ -9,15 +9,17 @@ import numpy as np
 import pandas as pd
 
 from .codebook import PRACTICES, SECTORS
+from .published import paper_sector_sizes
 
-SECTOR_SHARES = (14 / 30, 8 / 30, 5 / 30, 3 / 30)
-#: Probability of each practice by sector (Agriculture, Artisanat, Services, Autres).
-PRACTICE_RATES = {
-    "direct_sales": (0.95, 0.6, 0.25, 0.65),
-    "uses_social_media": (0.3, 0.6, 0.8, 0.65),
-    "sells_online_platform": (0.15, 0.25, 0.4, 0.3),
-    "attends_trade_fairs": (0.5, 0.5, 0.2, 0.35),
-}
+#: Sector shares as in the paper's sample.
+SECTOR_SHARES = tuple(n / sum(paper_sector_sizes()) for n in paper_sector_sizes())
+#: Probability of each practice (in Table 1's order) by sector (Agriculture, Artisanat, Services, Autres).
+PRACTICE_RATES = dict(zip(PRACTICES, (
+    (0.95, 0.6, 0.25, 0.65),
+    (0.3, 0.6, 0.8, 0.65),
+    (0.15, 0.25, 0.4, 0.3),
+    (0.5, 0.5, 0.2, 0.35),
+), strict=True))
 
 
 def generate_survey(n: int, seed: int = 0, assumption_breach_rate: float = 0.01) -> pd.DataFrame:
@@ -33,7 +35,7 @@ def generate_survey(n: int, seed: int = 0, assumption_breach_rate: float = 0.01)
     (200, ['Agriculture', 'Artisanat'])
     """
     rng = np.random.default_rng(seed)
-    sector_index = rng.choice(4, size=n, p=SECTOR_SHARES)
+    sector_index = rng.choice(len(SECTORS), size=n, p=SECTOR_SHARES)
     frame = pd.DataFrame({"cooperative_id": [f"C{i + 1:07d}" for i in range(n)],
                           "sector": np.array(SECTORS, dtype=object)[sector_index]})
     answers = {}
