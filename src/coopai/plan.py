@@ -54,6 +54,16 @@ REBUILD_SEEDS = tuple(range(20))
 #: past it, Monte Carlo with MONTE_CARLO_DRAWS draws (standard error reported).
 MAX_EXACT_TABLES = 2_000_000
 
+#: Survey designs (coopai.design): a stratum with a single sampled cluster is centred on the
+#: grand mean instead of its own mean (R's options(survey.lonely.psu = "adjust")): it keeps every
+#: cooperative and errs on the side of a larger variance, where "remove" or "certainty" would
+#: count the stratum as adding none (Lumley 2010, sec. 3.2.1). Exact tests condition on counts
+#: of equally likely cooperatives; under weights and clusters those counts are not the sample's
+#: information, so the sector tests are Rao and Scott's (1984) corrected tests instead.
+LONELY_PSU = "adjust"
+DESIGN_TEST = "Rao-Scott second-order corrected F (first-order corrected chi-square beside it)"
+DESIGN_INTERVALS = "logit interval (Korn-Graubard beside it)"
+
 #: Effect sizes (Cohen's w) for the power analysis: small, medium, large (Cohen 1988).
 EFFECT_SIZES = (0.1, 0.3, 0.5)
 TARGET_POWER = 0.8

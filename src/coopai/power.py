@@ -41,17 +41,25 @@ def power_chi2_approx(w: float, n: int, dof: int, alpha: float = plan.ALPHA) -> 
     return float(sps.ncx2.sf(critical, dof, n * w**2)) if w > 0 else float(alpha)
 
 
-def n_for_power(w: float, dof: int, alpha: float = plan.ALPHA, power: float = plan.TARGET_POWER) -> int:
-    """Smallest n whose approximate power reaches ``power`` (Cohen's method).
+def n_for_power(w: float, dof: int, alpha: float = plan.ALPHA, power: float = plan.TARGET_POWER,
+                deff: float = 1.0) -> int:
+    """Smallest n whose approximate power reaches ``power`` (Cohen's method), times the design effect.
+
+    Under a design with design effect ``deff`` the survey carries the information of
+    n / deff cooperatives drawn at random, so the simple-random-sample n is multiplied by it.
 
     Examples
     --------
     >>> n_for_power(0.3, 1), n_for_power(0.5, 1), n_for_power(0.1, 1)
     (88, 32, 785)
+    >>> n_for_power(0.3, 1, deff=2.0)
+    175
     """
+    if not deff > 0:
+        raise ValueError(f"the design effect must be positive, not {deff}")
     critical = sps.chi2.ppf(1 - alpha, dof)
     lam = optimize.brentq(lambda lam: sps.ncx2.sf(critical, dof, lam) - power, 1e-9, 1e4)
-    return int(math.ceil(lam / w**2))
+    return int(math.ceil(deff * lam / w**2))
 
 
 def alternative_proportions(w: float, sizes=SECTOR_SIZES, base: float = 0.5) -> np.ndarray:
@@ -160,16 +168,21 @@ def power_two_proportions_simulated(p1: float, p2: float, n1: int, n2: int, alph
     return float(np.mean(np.abs(z) > sps.norm.ppf(1 - alpha / 2)))
 
 
-def margin_of_error_n(margin: float, alpha: float = plan.ALPHA, p: float = 0.5) -> int:
-    """n for a normal-approximation margin of error of a proportion: z^2 p (1 - p) / margin^2.
+def margin_of_error_n(margin: float, alpha: float = plan.ALPHA, p: float = 0.5, deff: float = 1.0) -> int:
+    """n for a normal-approximation margin of error of a proportion: deff z^2 p (1 - p) / margin^2.
+
+    ``deff`` is the design effect expected of a stratified or clustered survey (Kish 1965):
+    the simple-random-sample n is multiplied by it.
 
     Examples
     --------
-    >>> margin_of_error_n(0.05)
-    385
+    >>> margin_of_error_n(0.05), margin_of_error_n(0.05, deff=1.5)
+    (385, 577)
     """
+    if not deff > 0:
+        raise ValueError(f"the design effect must be positive, not {deff}")
     z = sps.norm.ppf(1 - alpha / 2)
-    return int(math.ceil(z**2 * p * (1 - p) / margin**2))
+    return int(math.ceil(deff * z**2 * p * (1 - p) / margin**2))
 
 
 def margin_of_error(n, alpha: float = plan.ALPHA, p: float = 0.5):
@@ -177,12 +190,24 @@ def margin_of_error(n, alpha: float = plan.ALPHA, p: float = 0.5):
     return sps.norm.ppf(1 - alpha / 2) * np.sqrt(p * (1 - p) / np.asarray(n, dtype=float))
 
 
-def sample_size_plan(margins=(0.15, 0.10, 0.05, 0.03), alpha: float = plan.ALPHA) -> pd.DataFrame:
-    """The n a replication needs: for a margin of error of a proportion, and for the sector test (power 80 %)."""
-    rows = [{"goal": f"margin of error +-{m:.0%} on a proportion (worst case p = 0.5)", "kind": "precision",
-             "parameter": m, "n": margin_of_error_n(m, alpha)} for m in margins]
-    rows += [{"goal": f"sector test (4 sectors), power 80%, effect w = {w}", "kind": "power", "parameter": w,
-              "n": n_for_power(w, 3, alpha)} for w in plan.EFFECT_SIZES]
-    rows.append({"goal": f"H1: AI users vs non-users, power 80%, effect h = {plan.H1_EFFECT_SIZE_H} (per group)",
-                 "kind": "power", "parameter": plan.H1_EFFECT_SIZE_H, "n": h1_planning(3, 27, alpha)["n_per_group_80"]})
+def sample_size_plan(margins=(0.15, 0.10, 0.05, 0.03), alpha: float = plan.ALPHA, deff: float = 1.0) -> pd.DataFrame:
+    """The n a replication needs: for a margin of error of a proportion, and for the sector test (power 80 %).
+
+    ``deff`` is the expected design effect of a stratified or clustered survey: every n is the
+    simple-random-sample n multiplied by it (Kish 1965), and the goals say so.
+
+    Examples
+    --------
+    >>> plan_srs, plan_design = sample_size_plan(), sample_size_plan(deff=2.0)
+    >>> bool((plan_design["n"] >= 2 * plan_srs["n"] - 1).all())
+    True
+    """
+    note = "" if deff == 1 else f", design effect {deff:g}"
+    rows = [{"goal": f"margin of error +-{m:.0%} on a proportion (worst case p = 0.5){note}", "kind": "precision",
+             "parameter": m, "n": margin_of_error_n(m, alpha, deff=deff)} for m in margins]
+    rows += [{"goal": f"sector test (4 sectors), power 80%, effect w = {w}{note}", "kind": "power", "parameter": w,
+              "n": n_for_power(w, 3, alpha, deff=deff)} for w in plan.EFFECT_SIZES]
+    rows.append({"goal": f"H1: AI users vs non-users, power 80%, effect h = {plan.H1_EFFECT_SIZE_H} (per group){note}",
+                 "kind": "power", "parameter": plan.H1_EFFECT_SIZE_H,
+                 "n": int(math.ceil(deff * h1_planning(3, 27, alpha)["n_per_group_80"]))})
     return pd.DataFrame(rows)

@@ -1,0 +1,245 @@
+"""coopai.design against R's survey package (fixture in tests/fixtures/design, made by make_reference.R)."""
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coopai import design, power
+from coopai.codebook import SECTORS
+from coopai.survey import SurveyDataError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "design"
+TOLERANCE = 1e-6
+
+#: The designs of make_reference.R, declared the coopai way.
+DESIGNS = {
+    "full": design.Design(weight="poids", strata="strate", cluster="grappe", fpc="fpc"),
+    "nofpc": design.Design(weight="poids", strata="strate", cluster="grappe"),
+    "weights": design.Design(weight="poids"),
+}
+BOOLEANS = ("direct_sales", "uses_social_media", "sells_online_platform", "attends_trade_fairs",
+            "has_structured_it_equipment", "has_stable_internet", "uses_specific_digital_solutions",
+            "heard_of_ai", "used_ai_tool", "interested_in_ai", "reports_ai_barriers")
+VARIABLES = list(BOOLEANS) + ["digital_tool_status=uses", "digital_tool_status=none"]
+
+
+@pytest.fixture(scope="module")
+def survey():
+    frame = pd.read_csv(FIXTURES / "survey.csv", keep_default_na=False)
+    for column in BOOLEANS:
+        frame[column] = frame[column] == "oui"
+    return frame
+
+
+@pytest.fixture(scope="module")
+def reference_proportions():
+    return pd.read_csv(FIXTURES / "proportions.csv", keep_default_na=False, na_values=["NA"],
+                       dtype={"category": str})
+
+
+@pytest.fixture(scope="module")
+def reference_tests():
+    return pd.read_csv(FIXTURES / "tests.csv")
+
+
+def close(a, b, tol=TOLERANCE):
+    return abs(a - b) <= tol or (math.isnan(a) and math.isnan(b))
+
+
+def test_fixture_survey_is_what_the_generator_writes(tmp_path):
+    """The committed survey.csv (which R read) is still the generator's output, byte for byte."""
+    sys.path.insert(0, str(FIXTURES))
+    try:
+        import make_survey
+    finally:
+        sys.path.remove(str(FIXTURES))
+    target = tmp_path / "survey.csv"
+    make_survey.fixture_survey().to_csv(target, index=False, lineterminator="\n")
+    assert target.read_bytes() == (FIXTURES / "survey.csv").read_bytes()
+
+
+def test_fixture_exercises_lonely_psu_fpc_and_sectors(survey):
+    """The reference covers what the module must get right: a lonely PSU, an FPC that matters, clusters nested in strata."""
+    prepared = design.prepare(survey, DESIGNS["full"])
+    assert prepared.lonely_strata == ("Draa-Tafilalet",)
+    assert prepared.sampling_fraction.max() > 0.2
+    assert survey.groupby("grappe")["strate"].nunique().max() > 1  # the same label in several regions
+    assert set(survey["sector"]) == set(SECTORS)
+    assert (FIXTURES / "versions.txt").read_text().splitlines()[1] == "survey 4.1.1"
+
+
+@pytest.mark.parametrize("name", sorted(DESIGNS))
+def test_proportions_equal_r(survey, reference_proportions, name):
+    prepared = design.prepare(survey, DESIGNS[name])
+    ours = design.design_proportions(survey, prepared, VARIABLES)
+    reference = reference_proportions[reference_proportions["design"] == name]
+    assert len(reference) == len(VARIABLES) * 5
+    compared = 0
+    for row in reference.itertuples():
+        mine = ours[(ours["variable"] == row.variable) & (ours["category"] == row.category)
+                    & (ours["sector"] == row.sector)].set_index("ci_method")
+        assert len(mine) == 2, (row.variable, row.category, row.sector)
+        logit, kg = mine.loc[design.CI_LOGIT], mine.loc[design.CI_KORN_GRAUBARD]
+        where = (name, row.variable, row.category, row.sector)
+        assert close(logit["estimate"], row.estimate), where
+        assert close(logit["se"], row.se), where
+        assert close(logit["deff"], row.deff), where
+        assert close(logit["ci_low"], row.logit_low) and close(logit["ci_high"], row.logit_high), where
+        assert close(kg["ci_low"], row.beta_low) and close(kg["ci_high"], row.beta_high), where
+        assert logit["n_unweighted"] == row.n, where
+        compared += 1
+    assert compared == len(reference)
+
+
+@pytest.mark.parametrize("name", sorted(DESIGNS))
+def test_rao_scott_equals_r(survey, reference_tests, name):
+    prepared = design.prepare(survey, DESIGNS[name])
+    reference = reference_tests[reference_tests["design"] == name]
+    ours = design.design_sector_tests(survey, prepared, list(reference["variable"])).set_index("variable")
+    assert len(reference) == len(BOOLEANS) + 1
+    for row in reference.itertuples():
+        mine = ours.loc[row.variable]
+        for column in ("f", "df1", "df2", "chisq_first_order"):
+            assert close(mine[column], getattr(row, column)), (name, row.variable, column)
+        # p-values: relative as well, several are far below 1e-6
+        for column in ("p", "p_first_order"):
+            assert mine[column] == pytest.approx(getattr(row, column), rel=1e-6, abs=1e-12), (name, row.variable, column)
+        assert mine["statistic"] == design.RAO_SCOTT_F
+        extra = design.rao_scott(survey, prepared, row.variable)
+        assert close(extra["pearson"], row.pearson) and extra["df_first_order"] == row.df_first_order
+
+
+# --------------------------------------------------------------------------
+# Design checks: each fault is raised, named by file, row and column
+# --------------------------------------------------------------------------
+
+FULL = DESIGNS["full"]
+
+
+def check_refused(frame, declared, match):
+    with pytest.raises(SurveyDataError, match=match) as caught:
+        design.prepare(frame, declared, file="survey.csv")
+    return caught.value
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("inf"), float("nan"), "abc"])
+def test_weight_must_be_positive_finite_number(survey, bad):
+    frame = survey.astype({"poids": object}).copy()
+    frame.loc[6, "poids"] = bad
+    error = check_refused(frame, FULL, "weight|finite number")
+    assert (error.row, error.column, error.file) == (8, "poids", "survey.csv")
+
+
+def test_fpc_must_be_constant_within_stratum(survey):
+    frame = survey.copy()
+    frame.loc[10, "fpc"] = frame.loc[10, "fpc"] + 1
+    assert frame.loc[9, "strate"] == frame.loc[10, "strate"]  # the change breaks a stratum's constancy
+    error = check_refused(frame, FULL, "same within a stratum")
+    assert (error.row, error.column) == (12, "fpc")
+
+
+def test_fpc_below_the_stratum_sample_is_refused_with_the_fraction_hint(survey):
+    frame = survey.copy()
+    region = "Tanger-Tetouan-Al Hoceima"
+    frame.loc[frame["strate"] == region, "fpc"] = 5  # 6 communes sampled there
+    error = check_refused(frame, FULL, "smaller than the 6 clusters sampled.*not a fraction")
+    assert error.column == "fpc" and error.row == int(np.flatnonzero(frame["strate"] == region)[0]) + 2
+
+
+def test_fpc_as_a_sampling_fraction_is_refused(survey):
+    frame = survey.assign(fpc=0.2)
+    check_refused(frame, FULL, "not a fraction")
+
+
+def test_empty_stratum_or_cluster_cell_is_refused(survey):
+    for column in ("strate", "grappe"):
+        frame = survey.copy()
+        frame.loc[3, column] = ""
+        error = check_refused(frame, FULL, "empty cell")
+        assert (error.row, error.column) == (5, column)
+
+
+def test_missing_declared_column_is_named(survey):
+    error = check_refused(survey, design.Design(weight="pondération"), "not found")
+    assert error.column == "pondération"
+
+
+def test_lonely_psu_refused_under_fail_and_adjusted_otherwise(survey):
+    refused = design.Design(weight="poids", strata="strate", cluster="grappe", fpc="fpc", lonely_psu="fail")
+    error = check_refused(survey, refused, "Draa-Tafilalet.*single cluster")
+    assert error.row == int(np.flatnonzero(survey["strate"] == "Draa-Tafilalet")[0]) + 2
+    # Under "adjust" the lonely region adds variance (R's rule): dropping it would lower the SE.
+    with_rule = design.prepare(survey, FULL)
+    assert with_rule.lonely_strata == ("Draa-Tafilalet",)
+    kept = design.design_proportions(survey, with_rule, ["direct_sales"])
+    assert kept.loc[0, "se"] > 0
+
+
+def test_unknown_lonely_rule_and_one_column_in_two_roles_are_refused():
+    with pytest.raises(ValueError, match="lonely_psu"):
+        design.Design(weight="w", lonely_psu="average")
+    with pytest.raises(ValueError, match="two design roles"):
+        design.Design(weight="w", strata="w")
+
+
+def test_without_weights_fpc_gives_population_over_sample_weights(survey):
+    """svydesign's rule: no weights + FPC -> weight N_h / n_h; no FPC either -> 1."""
+    prepared = design.prepare(survey, design.Design(strata="strate", cluster="grappe", fpc="fpc"))
+    tanger = survey["strate"].to_numpy() == "Tanger-Tetouan-Al Hoceima"
+    assert np.allclose(prepared.weights[tanger], 40 / 6)
+    assert np.allclose(design.prepare(survey, design.Design(strata="strate")).weights, 1.0)
+
+
+def test_empty_design_is_a_simple_random_sample(survey):
+    """With no design the estimate is the plain share and the SE is sqrt(p (1 - p) / (n - 1)) (R's svymean)."""
+    prepared = design.prepare(survey, design.Design())
+    table = design.design_proportions(survey, prepared, ["direct_sales"])
+    total = table[(table["sector"] == "Total")].iloc[0]
+    p, n = survey["direct_sales"].mean(), len(survey)
+    assert total["estimate"] == pytest.approx(p, abs=1e-12)
+    assert total["se"] == pytest.approx(math.sqrt(p * (1 - p) / (n - 1)), rel=1e-9)
+
+
+def test_domain_without_the_answer_has_zero_estimate_and_no_interval(survey):
+    frame = survey.copy()
+    frame.loc[frame["sector"] == "Autres", "direct_sales"] = False
+    table = design.design_proportions(frame, design.prepare(frame, FULL), ["direct_sales"])
+    autres = table[table["sector"] == "Autres"]
+    assert (autres["estimate"] == 0).all() and autres["ci_low"].isna().all() and autres["ci_high"].isna().all()
+
+
+def test_constant_variable_has_no_test(survey):
+    frame = survey.assign(direct_sales=True)
+    result = design.design_sector_tests(frame, design.prepare(frame, FULL), ["direct_sales"]).iloc[0]
+    assert math.isnan(result["f"]) and math.isnan(result["p"])
+
+
+# --------------------------------------------------------------------------
+# The planner takes an expected design effect
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("deff", [1.0, 1.7, 2.5])
+def test_n_for_power_is_the_srs_n_times_deff(deff):
+    n = power.n_for_power(0.3, 3, deff=deff)
+    # The survey then carries n / deff cooperatives' information: enough power there, not one fewer.
+    assert power.power_chi2_approx(0.3, n / deff, 3) >= 0.8 > power.power_chi2_approx(0.3, (n - 1) / deff, 3)
+
+
+def test_margin_of_error_n_is_the_srs_n_times_deff():
+    n = power.margin_of_error_n(0.05, deff=2.0)
+    assert power.margin_of_error(n / 2.0) <= 0.05 < power.margin_of_error((n - 1) / 2.0)
+    with pytest.raises(ValueError, match="design effect"):
+        power.margin_of_error_n(0.05, deff=0)
+
+
+def test_sample_size_plan_with_a_design_effect():
+    srs, designed = power.sample_size_plan(), power.sample_size_plan(deff=1.8)
+    assert (designed["n"] > srs["n"]).all()
+    assert designed["goal"].str.contains("design effect 1.8").all()
+    assert not srs["goal"].str.contains("design effect").any()  # the published plan unchanged
