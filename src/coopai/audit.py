@@ -268,8 +268,7 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
     checks = hypotheses.hypothesis_checks(survey, alpha)
     agree = {"H1": {"partially_confirmed": ("partially_supported",)}, "H2": {"fully_validated": ("supported",)}}
     for hyp in ("H1", "H2"):
-        head = checks[(checks["hypothesis"] == hyp) & ~checks["package_verdict"].isin(["supporting_indicator",
-                                                                                      "not_published"])].iloc[0]
+        head = hypotheses.verdict_row(checks, hyp)
         ok = head["package_verdict"] in agree[hyp].get(head["paper_verdict"], ())
         rows.append({"claim_id": f"I-{hyp}", "kind": "inferential", "location": "Section 4 (Synthèse)", "page": "761",
                      "quantity": f"{hyp} {head['paper_verdict']}", "published": np.nan, "reproduced": head["p_value"],

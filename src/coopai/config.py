@@ -68,10 +68,12 @@ def validate_parameters(data_path, out, lang="fr", alpha=0.05, seed=0) -> dict:
 
     Examples
     --------
-    >>> p = validate_parameters("data/rebuilt/cooperatives.csv", "build/doctest", "en", 0.05, 1)
-    >>> p["lang"], p["alpha"], p["data"].name
-    ('en', 0.05, 'cooperatives.csv')
-    >>> validate_parameters("data/rebuilt/cooperatives.csv", "build/doctest", alpha=1.5)
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     p = validate_parameters("data/rebuilt/cooperatives.csv", folder, "en", 0.05, 1)
+    ...     p["lang"], p["alpha"], p["data"].name, p["tables"].is_dir()
+    ('en', 0.05, 'cooperatives.csv', True)
+    >>> validate_parameters("data/rebuilt/cooperatives.csv", "never/created", alpha=1.5)
     Traceback (most recent call last):
     ...
     ValueError: parameter alpha must be a number in (0, 1), not 1.5

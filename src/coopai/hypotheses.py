@@ -21,8 +21,8 @@ import pandas as pd
 from scipy import special
 from scipy import stats as sps
 
-from . import config, plan, stats
-from .verdicts import h1_verdict, h2_verdict
+from . import config, plan, power, stats
+from .verdicts import h1_groups, h1_verdict, h2_verdict
 
 #: The primary operationalisation of H2: share reporting barriers against a majority.
 H2_PRIMARY_INDICATOR = "reports_ai_barriers"
@@ -50,6 +50,10 @@ H2_NOT_PUBLISHED = (
 
 #: H1: the supporting sign the paper leans on, and the comparison H1 would need.
 H1_INTEREST_INDICATOR = "interested_in_ai"
+
+
+#: ``package_verdict`` of the rows that support or list; every other row carries its hypothesis's verdict.
+NOT_VERDICT_ROWS = ("supporting_indicator", "not_published")
 
 
 def read_hypotheses(path=None) -> pd.DataFrame:
@@ -197,3 +201,37 @@ def hypothesis_checks(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> pd.Dat
     return pd.DataFrame(rows).reindex(columns=columns)
 
 
+def verdict_row(checks: pd.DataFrame, hypothesis: str) -> pd.Series:
+    """The one row of :func:`hypothesis_checks` that carries ``hypothesis``'s verdict (H2: its primary test).
+
+    Notebooks 04 and 05 (through :mod:`coopai.audit`) both read the verdict here.
+
+    Examples
+    --------
+    >>> checks = pd.DataFrame({"hypothesis": ["H2", "H2", "H2"], "indicator": ["a", "b", "c"],
+    ...                        "package_verdict": ["supporting_indicator", "partially_supported", "not_published"]})
+    >>> verdict_row(checks, "H2")["indicator"]
+    'b'
+    """
+    rows = checks[(checks["hypothesis"] == hypothesis) & ~checks["package_verdict"].isin(NOT_VERDICT_ROWS)]
+    if len(rows) != 1:
+        raise ValueError(f"{hypothesis} has {len(rows)} rows carrying a verdict, not one")
+    return rows.iloc[0]
+
+
+def h1_power_check(survey: pd.DataFrame, alpha: float = plan.ALPHA, seed: int = 0) -> pd.DataFrame:
+    """H1's planning figures (:func:`coopai.power.h1_planning`) beside a simulation that checks them.
+
+    The simulated two-sided z-test compares AI users with non-users, as many as the survey has,
+    when the users' share is Cohen's h = ``plan.H1_EFFECT_SIZE_H`` above one half.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``users, non_users, effect_size_h, power_as_is, n_per_group_80, power_simulated_z_test``.
+    """
+    users, non_users = h1_groups(survey)
+    planning = power.h1_planning(users, non_users, alpha)
+    p_users = power.proportion_for_cohens_h(plan.H1_EFFECT_SIZE_H, 0.5)
+    simulated = power.power_two_proportions_simulated(p_users, 0.5, max(users, 1), non_users, alpha=alpha, seed=seed)
+    return pd.DataFrame([{**planning, "power_simulated_z_test": simulated}])

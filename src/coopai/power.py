@@ -156,6 +156,17 @@ def h1_planning(users: int, non_users: int, alpha: float = plan.ALPHA) -> dict:
             "power_as_is": power_as_is, "n_per_group_80": int(math.ceil(n80))}
 
 
+def proportion_for_cohens_h(h: float, p0: float) -> float:
+    """The proportion that lies Cohen's h above ``p0``: h = 2 asin(sqrt(p)) - 2 asin(sqrt(p0)), solved for p.
+
+    Examples
+    --------
+    >>> round(proportion_for_cohens_h(0.5, 0.5), 4)  # a medium effect above one half
+    0.7397
+    """
+    return float(math.sin(math.asin(math.sqrt(p0)) + h / 2) ** 2)
+
+
 def power_two_proportions_simulated(p1: float, p2: float, n1: int, n2: int, alpha: float = plan.ALPHA,
                                     simulations: int = 4000, seed: int = 0) -> float:
     """Power of the two-sided z-test of two proportions, by simulation (checks ``h1_planning``)."""

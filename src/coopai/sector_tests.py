@@ -105,3 +105,30 @@ def residuals_long(survey: pd.DataFrame, variables) -> pd.DataFrame:
         for sector, value in zip(counts.index, residuals[:, -1]):
             rows.append((variable, sector, float(value)))
     return pd.DataFrame(rows, columns=["practice", "sector", "adjusted_residual"])
+
+
+def total_only_tests(survey: pd.DataFrame, published: pd.DataFrame | None = None, seed: int = 0,
+                     alpha: float = plan.ALPHA) -> dict:
+    """Sector tests of the variables the paper publishes only for all cooperatives.
+
+    On rebuilt data the sector breakdown is not known, so each test is a range over every
+    feasible breakdown (:func:`coopai.identification.identification_ranges`); on observed data
+    the breakdown is observed and each test is an ordinary point result (:func:`sector_test`).
+
+    Returns
+    -------
+    dict
+        ``stem`` (the table's file name), ``caption``, ``table`` (to write) and ``shown`` (its
+        columns for the notebook).
+    """
+    from . import identification
+
+    if survey.attrs.get("rebuilt"):
+        ranges = identification.identification_ranges(published)
+        return {"stem": "identification_ranges", "table": ranges,
+                "caption": "Sector tests on total-only variables: range over every feasible sector breakdown.",
+                "shown": ranges.drop(columns=["breakdown_p_min", "breakdown_p_max"])}
+    point = pd.DataFrame([sector_test(survey, v, seed=seed, alpha=alpha) for v in identification.VARIABLES])
+    return {"stem": "total_only_sector_tests", "table": point,
+            "caption": "Sector tests on the digitalisation and AI variables (observed data).",
+            "shown": point[["practice", "p_exact", "cramers_v", "min_expected"]]}

@@ -75,6 +75,18 @@ def h2_verdict(primary: dict, sensitivity: pd.DataFrame, alpha: float = plan.ALP
         f"that barriers exist, not that they are major obstacles, and gives no share for the barriers it names")
 
 
+def h1_groups(survey: pd.DataFrame) -> tuple[int, int]:
+    """The two groups H1 would compare: cooperatives that used an AI tool, and the others.
+
+    Examples
+    --------
+    >>> h1_groups(pd.DataFrame({"used_ai_tool": [True, False, False]}))
+    (1, 2)
+    """
+    users = int(survey[H1_EXPOSURE].astype(bool).sum())
+    return users, len(survey) - users
+
+
 def h1_verdict(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> tuple[str, str, dict]:
     """Package verdict on H1: testable only with an outcome and enough AI users and non-users.
 
@@ -87,8 +99,7 @@ def h1_verdict(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> tuple[str, st
     Returns the verdict, the reason, and the planning figures (power with the groups as they
     are, and the group size needed for 80 % power at ``plan.H1_EFFECT_SIZE_H``).
     """
-    users = int(survey[H1_EXPOSURE].astype(bool).sum())
-    non_users = len(survey) - users
+    users, non_users = h1_groups(survey)
     planning = h1_planning(users, non_users, alpha)
     problems = []
     if H1_OUTCOME not in survey.columns:
