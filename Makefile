@@ -50,7 +50,7 @@ SOURCES := $(wildcard src/coopai/*.py) data/codebook.csv data/constraints.csv da
 help: ## list the targets
 	@echo "coopai: reproducible study package (make TARGET)"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
-	@echo "  options: DATA=survey.csv|.xlsx OUT=folder (run the study on another survey), JOBS=$(JOBS)"
+	@echo "  options: DATA=survey.csv|.xlsx|.sav|.dta OUT=folder (run the study on another survey), JOBS=$(JOBS)"
 
 all: $(ENV_STAMP) ## create the environment if missing, rebuild the data, run every notebook, export
 ifneq ($(DATA),$(DEFAULT_DATA))
@@ -97,9 +97,13 @@ test: $(ENV_STAMP) ## run the test suite (what CI runs), after a quick benchmark
 	$(PY) benchmarks/bench_pipeline.py --quick
 	$(PY) -m pytest
 
-lab: $(ENV_STAMP) ## open JupyterLab on the project kernel (installs JupyterLab on first use)
+# JupyterLab refuses to start as root unless told; LAB_ARGS passes any other option (--no-browser, --port).
+LAB_ARGS ?=
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab: $(ENV_STAMP) ## open JupyterLab on the project kernel (installs JupyterLab on first use; LAB_ARGS=...)
 	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements/lab.lock
-	$(PY) -m jupyter lab --notebook-dir=notebooks
+	$(PY) -m jupyter lab --notebook-dir=notebooks $(LAB_ROOT) $(LAB_ARGS)
 
 check-determinism: $(ENV_STAMP) ## run the study twice in separate processes and compare the outputs byte for byte
 	rm -rf build/determinism

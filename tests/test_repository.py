@@ -73,3 +73,50 @@ def test_index_notebook_links_every_step():
     assert index.cells[0].source.startswith("# ") and "**Purpose:**" in text
     for path in NOTEBOOKS:
         assert f"]({path.name})" in text, path.name
+
+
+def git(*args):
+    import subprocess
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+
+needs_git = pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout")
+
+
+@needs_git
+def test_nothing_committed_is_ignored_and_no_build_metadata_is_committed():
+    assert git("ls-files", "-ci", "--exclude-standard") == ""
+    assert not [p for p in git("ls-files").splitlines() if ".egg-info/" in p]
+    assert git("check-ignore", "--no-index", "src/coopai.egg-info/PKG-INFO").strip()
+
+
+@needs_git
+@pytest.mark.parametrize("path, generated", [
+    ("paper/notebooks/02_descriptive_statistics.html", True), ("paper/figures/fr/fig2_sectors.svg", True),
+    ("paper/tables/table1_marketing_practices.csv", True), ("paper/claims.csv", True),
+    ("src/coopai/survey.py", False), ("notebooks/02_descriptive_statistics.ipynb", False),
+])
+def test_generated_outputs_are_marked_in_gitattributes(path, generated):
+    value = git("check-attr", "linguist-generated", "--", path).rsplit(":", 1)[1].strip()
+    assert (value in ("true", "set")) is generated, (path, value)
+
+
+def test_make_lab_runs_as_root_and_passes_lab_args():
+    import os
+    from conftest import run_make
+    result = run_make("-n", "lab", "LAB_ARGS=--no-browser --port 8899")
+    command = result.stdout.strip().splitlines()[-1]
+    assert "jupyter lab" in command and command.endswith("--no-browser --port 8899")
+    assert ("--allow-root" in command) is (os.geteuid() == 0)
+
+
+def test_make_help_names_every_survey_format():
+    from conftest import run_make
+    text = run_make("help").stdout
+    assert all(suffix in text for suffix in (".csv", ".xlsx", ".sav", ".dta"))
+
+
+def test_readme_says_no_paragraph_twice():
+    paragraphs = [p.strip() for p in (ROOT / "README.md").read_text().split("\n\n") if len(p.strip()) > 80]
+    repeated = {p[:60] for p in paragraphs if paragraphs.count(p) > 1}
+    assert not repeated, repeated
