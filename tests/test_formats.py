@@ -88,7 +88,7 @@ def test_kobo_and_odk_exports(survey_frame, tmp_path, separator, as_list):
 
 def test_weights_are_refused_with_a_clear_error(survey_frame, tmp_path):
     survey_frame.assign(poids=1.5).to_csv(tmp_path / "w.csv", index=False)
-    with pytest.raises(SurveyDataError, match=r"column 'poids': survey weights, strata or clusters are not supported"):
+    with pytest.raises(SurveyDataError, match=r"column 'poids': .*survey weights, strata or clusters are refused unless declared"):
         quiet_load(tmp_path / "w.csv")
 
 

@@ -1,9 +1,13 @@
 """The survey loader: formats it reads, answers it understands, and the errors it gives."""
+import csv
+import unicodedata
 import warnings
 
+import pandas as pd
 import pytest
 
 from coopai import codebook
+from coopai import survey as loader
 from coopai.survey import (AssumptionWarning, DirectIdentifierWarning, SurveyDataError, add_derived_variables,
                            load_survey)
 from conftest import file_digest
@@ -147,12 +151,6 @@ def test_derived_variable_follows_its_definition(rebuilt):
 # Files as users really save them (issue #10)
 # --------------------------------------------------------------------------
 
-import unicodedata  # noqa: E402
-
-import pandas as pd  # noqa: E402
-
-from coopai import data as loader  # noqa: E402
-
 
 def as_text_frame(frame):
     """The survey with every answer as text, as a spreadsheet holds it."""
@@ -160,8 +158,8 @@ def as_text_frame(frame):
                         digital_tool_status=frame["digital_tool_status"].astype(str))
 
 
-def csv_text(frame, sep=","):
-    return as_text_frame(frame).to_csv(sep=sep, index=False, lineterminator="\n")
+def csv_text(frame, sep=",", quoting=csv.QUOTE_MINIMAL):
+    return as_text_frame(frame).to_csv(sep=sep, index=False, lineterminator="\n", quoting=quoting)
 
 
 def loaded_counts(survey):
@@ -228,8 +226,8 @@ def test_title_row_above_the_header_xlsx(survey_frame, tmp_path):
     with pd.ExcelWriter(path) as writer:
         frame.to_excel(writer, sheet_name="data", index=False, startrow=2)
         writer.sheets["data"]["A1"] = "Enquête coopératives Tanger 2025"
-    err = _error(path)
-    assert (err.row, err.column) == (3 + 1 + 4, "direct_sales")
+    err = _error(path)  # title in row 1, row 2 empty, header in row 3: frame row 3 is the sheet's row 7
+    assert (err.row, err.column) == (7, "direct_sales")
 
 
 def test_first_empty_row_is_counted(survey_frame, tmp_path):
@@ -363,7 +361,9 @@ def test_csv_injection_refused(survey_frame, tmp_path, cell):
     frame = as_text_frame(survey_frame)
     frame.loc[5, "cooperative_id"] = cell
     path = tmp_path / "f.csv"
-    path.write_text(csv_text(frame), encoding="utf-8")
+    # Every cell quoted, so that a tab or carriage return stays inside its cell (unquoted, a
+    # carriage return starts a new row, as a spreadsheet would show it).
+    path.write_text(csv_text(frame, quoting=csv.QUOTE_ALL), encoding="utf-8")
     err = _error(path)
     assert (err.row, err.column) == (7, "cooperative_id") and "formula" in one_line(err)
 
@@ -399,7 +399,7 @@ def test_declared_design_column_must_exist(survey_frame, tmp_path):
 
 def test_unknown_kobo_choice_refused(survey_frame, tmp_path):
     frame = as_text_frame(survey_frame)
-    practices = list(loader.PRACTICES)
+    practices = list(codebook.PRACTICES)
     ticked = frame[practices].apply(lambda r: " ".join(p for p in practices if r[p] == "oui"), axis=1)
     export = frame.drop(columns=practices).assign(**{"marketing/marketing_practices": ticked})
     export.loc[4, "marketing/marketing_practices"] = "direct_sale uses_social_media"  # misspelt choice

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -40,12 +41,19 @@ TOOL_METADATA = frozenset({
 #: Tool columns that identify a person: dropped as direct identifiers, not as metadata.
 TOOL_IDENTIFIERS = frozenset({"phonenumber", "submitted_by", "_submitted_by", "email"})
 
-#: Names of survey-design columns (weights, strata, clusters), which the package refuses.
-DESIGN_COLUMN = re.compile(r"^(weights?|wt|pw|poids|pond[ée]ration|stratum|strata|strates?|cluster|psu|grappe|fpc)$",
-                           re.IGNORECASE)
+#: Words that mark a survey-design column (weights, strata, clusters, primary sampling units)
+#: wherever they stand in its name, compared without case or accents. The loader refuses such a
+#: column unless it is declared as a design column.
+DESIGN_WORDS = ("weight", "poids", "ponderation", "strat", "cluster", "grappe", "psu")
+
+#: Short design names, marked only as whole names (inside a longer name they mean nothing).
+DESIGN_NAMES = frozenset({"wt", "pw", "fpc"})
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
-PHONE = re.compile(r"^\+?\d[\d\s().\-]{7,}\d$")
+
+#: A phone number: international (a leading + or 00) or national (a leading 0, as in Morocco and
+#: France), then digits with the usual spaces, dots, dashes or brackets; at least 9 digits.
+PHONE = re.compile(r"(?:\+|00)\d[\d\s().\-]{6,}\d|0\d(?:[\s.\-]?\d){7,13}")
 
 GROUP_SEPARATORS = re.compile(r"[/:.\-]")
 
@@ -68,6 +76,27 @@ def _as_text(value) -> str:
     return str(value)
 
 
+class ExportValueError(ValueError):
+    """A cell of an export that cannot be mapped onto the codebook; ``row`` is the table's index label."""
+
+    def __init__(self, message, row=None, column=None):
+        super().__init__(message)
+        self.row = row
+        self.column = column
+
+
+def looks_like_contact(values: pd.Series) -> pd.Series:
+    """Which values look like an e-mail address or a phone number (see :data:`EMAIL`, :data:`PHONE`).
+
+    Examples
+    --------
+    >>> looks_like_contact(pd.Series(["a@b.ma", "+212 661 23 45 67", "0661234567", "C-0042", "+3"])).tolist()
+    [True, True, True, False, False]
+    """
+    text = values.astype(str).str.strip()
+    return text.str.fullmatch(EMAIL.pattern) | text.str.fullmatch(PHONE.pattern)
+
+
 def looks_like_identifier(values: pd.Series) -> bool:
     """Whether most non-empty values look like e-mail addresses or phone numbers.
 
@@ -80,8 +109,7 @@ def looks_like_identifier(values: pd.Series) -> bool:
     text = text[text != ""]
     if text.empty:
         return False
-    hits = text.str.fullmatch(EMAIL.pattern) | text.str.fullmatch(PHONE.pattern)
-    return bool(hits.mean() > 0.5)
+    return bool(looks_like_contact(text).mean() > 0.5)
 
 
 def _base_name(column: str) -> str:
@@ -96,6 +124,8 @@ def normalise_columns(table: pd.DataFrame, known: set) -> tuple[pd.DataFrame, di
     * a select-multiple answer given as one column per choice (``marketing_practices/direct_sales``)
       maps by the same rule; given as a space-separated list (``marketing_practices``), it is
       split into one yes/no column per choice;
+    * a choice not in the question's list (a misspelt or relabelled choice) is refused
+      (:class:`ExportValueError` naming its row and the column), never dropped;
     * the tools' own columns (``_uuid``, ``start``, ``_submission_time``, ``meta/instanceID``, ...)
       are set aside as metadata.
 
@@ -132,8 +162,13 @@ def normalise_columns(table: pd.DataFrame, known: set) -> tuple[pd.DataFrame, di
     for question, choices in SELECT_MULTIPLE.items():
         if question not in out.columns:
             continue
+        answers = out[question].astype(str).str.split()
+        unknown = answers.map(lambda ticked: next((t for t in ticked if t not in choices), None))
+        if unknown.notna().any():
+            row = unknown.index[unknown.notna().to_numpy()][0]
+            raise ExportValueError(f"unknown choice '{unknown.loc[row][:60]}' in a select-multiple answer; the "
+                                   f"choices are {list(choices)}", row=row, column=columns[question])
         if not all(choice in out.columns for choice in choices):
-            answers = out[question].astype(str).str.split()
             for choice in choices:
                 if choice not in out.columns:
                     out[choice] = answers.map(lambda ticked, c=choice: "1" if c in ticked else "0")
@@ -142,15 +177,27 @@ def normalise_columns(table: pd.DataFrame, known: set) -> tuple[pd.DataFrame, di
     return out, {"renamed": renamed, "metadata": metadata, "expanded": expanded}
 
 
+def _plain(text: str) -> str:
+    """``text`` without accents, case-folded (``Pondération`` -> ``ponderation``)."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
 def design_columns(columns) -> list[str]:
-    """Columns whose names mark a survey design (weights, strata, clusters).
+    """Columns whose names mark a survey design: any of :data:`DESIGN_WORDS` in the name (after a
+    group prefix), or one of :data:`DESIGN_NAMES` as the whole name.
 
     Examples
     --------
-    >>> design_columns(["sector", "poids", "Strata"])
-    ['poids', 'Strata']
+    >>> design_columns(["sector", "poids_final", "Strata", "Pondération", "grp/cluster_id", "wt", "weekday"])
+    ['poids_final', 'Strata', 'Pondération', 'grp/cluster_id', 'wt']
     """
-    return [c for c in columns if DESIGN_COLUMN.match(_base_name(str(c)))]
+    marked = []
+    for column in columns:
+        name = _plain(_base_name(str(column)))
+        if name in DESIGN_NAMES or any(word in name for word in DESIGN_WORDS):
+            marked.append(column)
+    return marked
 
 
 # --------------------------------------------------------------------------
