@@ -407,9 +407,16 @@ def test_unknown_kobo_choice_refused(survey_frame, tmp_path):
     export.to_csv(path, index=False)
     err = _error(path)
     assert (err.row, err.column) == (6, "marketing/marketing_practices") and "'direct_sale'" in one_line(err)
-    export.loc[4, "marketing/marketing_practices"] = "direct_sales uses_social_media"
+    export.loc[4, "marketing/marketing_practices"] = "no_practice uses_social_media"  # "none" beside a practice
     export.to_csv(path, index=False)
-    assert len(load_quietly(path)) == 30
+    err = _error(path)
+    assert (err.row, err.column) == (6, "marketing/marketing_practices") and "none of these" in one_line(err)
+    export.loc[4, "marketing/marketing_practices"] = "direct_sales uses_social_media"
+    export.loc[9, "marketing/marketing_practices"] = "no_practice"  # the form's "none of these"
+    export.to_csv(path, index=False)
+    survey = load_quietly(path)
+    assert len(survey) == 30 and not survey.loc[9, list(codebook.PRACTICES)].to_numpy().any()
+    assert survey.loc[4, ["direct_sales", "uses_social_media", "attends_trade_fairs"]].tolist() == [True, True, False]
 
 
 @pytest.mark.parametrize("contact", ["fatima.z@example.ma", "+212 661 23 45 67", "+212661234567", "0661234567"])

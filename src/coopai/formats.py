@@ -163,11 +163,17 @@ def normalise_columns(table: pd.DataFrame, known: set) -> tuple[pd.DataFrame, di
         if question not in out.columns:
             continue
         answers = out[question].astype(str).str.split()
-        unknown = answers.map(lambda ticked: next((t for t in ticked if t not in choices), None))
+        offered = (*choices, NONE_CHOICE[question]) if question in NONE_CHOICE else choices
+        unknown = answers.map(lambda ticked: next((t for t in ticked if t not in offered), None))
         if unknown.notna().any():
             row = unknown.index[unknown.notna().to_numpy()][0]
             raise ExportValueError(f"unknown choice '{unknown.loc[row][:60]}' in a select-multiple answer; the "
-                                   f"choices are {list(choices)}", row=row, column=columns[question])
+                                   f"choices are {list(offered)}", row=row, column=columns[question])
+        if question in NONE_CHOICE:
+            both = answers.map(lambda ticked: NONE_CHOICE[question] in ticked and len(ticked) > 1)
+            if both.any():
+                raise ExportValueError(f"'{NONE_CHOICE[question]}' (none of these) ticked beside another choice",
+                                       row=both.index[both.to_numpy()][0], column=columns[question])
         if not all(choice in out.columns for choice in choices):
             for choice in choices:
                 if choice not in out.columns:
