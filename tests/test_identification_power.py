@@ -6,7 +6,7 @@ import pytest
 from scipy import stats as sps
 
 from coopai import contingency as C, identification as I, plan, power, sector_tests
-from coopai.published import sector_sizes, table1_counts
+from coopai.published import sector_sizes, table1_counts, total_only_count
 from coopai.survey import add_derived_variables
 
 
@@ -85,3 +85,57 @@ def test_exact_test_keeps_its_size_under_the_null():
     yes = rng.binomial(sizes, 0.5, size=(3000, 4))
     rate = np.mean([C.fisher_freeman_halton(np.column_stack([y, sizes - y])) <= 0.05 for y in yes])
     assert rate <= 0.05 + 4 * np.sqrt(0.05 * 0.95 / 3000)
+
+
+@pytest.fixture(scope="module")
+def ranges(published):
+    return I.identification_ranges(published)
+
+
+# Expected: R 4.2.2, fisher.test on every composition weighted by exp(sum(lchoose(caps, x)) - lchoose(30, K))
+# (the issue quotes 0.040 / 0.049 / 0.049; barriers' 0.04846 is 0.048 at three decimals).
+@pytest.mark.parametrize("variable, expected", [("heard_of_ai", 0.04015326), ("reports_ai_barriers", 0.04846032),
+                                                ("interested_in_ai", 0.04944828)])
+def test_null_weighted_share_is_the_exact_tests_size(published, ranges, breakdowns, variable, expected):
+    # Second method: when every composition is feasible, the null-weighted share of breakdowns with
+    # p < alpha is the total probability of the least probable tables, i.e. the largest attainable
+    # p-value below alpha (exact_pvalues_r_by_2, one sort over all tables).
+    caps = (14, 8, 5, 3)
+    total = total_only_count(published, variable)
+    assert len(breakdowns["hard+assumptions"][variable]) == len(I.compositions(total, caps))
+    _, probability, p = C.exact_pvalues_r_by_2(caps, total)
+    assert probability.sum() == pytest.approx(1.0)
+    size = float(p[p < plan.ALPHA].max())
+    got = ranges.set_index(["variable", "constraint_set"]).loc[(variable, "hard+assumptions"), "null_share_p_below_alpha"]
+    assert got == pytest.approx(size, abs=1e-12)
+    assert got == pytest.approx(expected, abs=1e-8)
+    # Not the share of breakdowns counted equally (0.51 to 0.62), which a student would misread.
+    assert np.mean(p < plan.ALPHA) > 0.5 > 10 * got
+
+
+def test_null_weights_are_multivariate_hypergeometric(breakdowns):
+    caps = np.array([14, 8, 5, 3])
+    splits = breakdowns["hard"]["used_ai_tool"]
+    full = np.array([I._as_full_table(s, caps) for s in splits])
+    scipy_pmf = [sps.multivariate_hypergeom.pmf(s, caps, int(s.sum())) for s in splits]
+    assert np.allclose(I.null_weights(full), scipy_pmf, rtol=1e-10)
+
+
+def test_constrained_share_is_normalised_over_the_feasible_breakdowns(breakdowns, ranges):
+    # digital_tool_status is the one variable the assumptions cut: its feasible breakdowns carry
+    # less than all of the null probability, and the share is taken within them.
+    n = np.array([14, 8, 5, 3])
+    splits = breakdowns["hard+assumptions"]["digital_tool_status"]
+    weights = I.null_weights(splits)
+    assert weights.sum() < 0.5
+    p = np.array([C.fisher_freeman_halton(t) for t in splits])
+    share = ranges.set_index(["variable", "constraint_set"]).loc[("digital_tool_status", "hard+assumptions"),
+                                                                 "null_share_p_below_alpha"]
+    assert share == pytest.approx(sum(w for w, q in zip(weights, p) if q < 0.05) / weights.sum())
+    assert (splits.sum(axis=2) == n).all()
+
+
+def test_minima_below_the_axis_floor_are_flagged(ranges):
+    below = ranges["p_exact_min"] < I.RANGE_AXIS_FLOOR
+    assert below.any() and (~below).any()  # the flag separates real cases on the published study
+    assert (ranges["p_exact_min_below_axis"] == below).all()

@@ -21,13 +21,28 @@ counts of social-media and online-platform users; ids as in data/constraints.csv
 
 Each range is computed twice: with the hard constraints only, and with the
 rebuild's assumptions added.
+
+What the share of breakdowns below alpha does not mean (for a student)
+----------------------------------------------------------------------
+Counting the breakdowns whose p-value is below alpha and dividing by their number
+(0.51 for knowledge of AI) reads as "a 51 % chance that sectors differ". It is not:
+the breakdowns are not equally likely. If sector had nothing to do with the answer,
+a breakdown's probability is the multivariate hypergeometric probability of its
+table given the margins, and the extreme splits that give small p-values are rare.
+Weighted that way (``null_share_p_below_alpha``), the share is the chance that the
+unseen breakdown would make the exact test reject *when sectors do not differ*: at
+most about alpha for every variable (0.040, 0.049 and 0.049 for knowledge of,
+barriers to and interest in AI), because that is how the exact test is built. It is
+reported to show that a range straddling alpha carries no evidence either way, not
+as a probability that sectors differ; no such probability exists without the
+sector breakdown.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from . import contingency
+from . import contingency, plan
 from .published import (PublishedDataError, implied_counts, read_published_aggregates, sector_sizes, table1_counts,
                         total_only_count)
 
@@ -46,6 +61,11 @@ VARIABLES = {
     "reports_ai_barriers": (),
     "neither_knows_nor_interested_ai": ("definition", "H1", "H2", "H4", "A4"),
 }
+
+
+#: Lowest p-value drawn on the range figure's log axis: smaller minima are clipped there
+#: (``p_exact_min_below_axis`` says which, so the figure can mark them).
+RANGE_AXIS_FLOOR = 1e-6
 
 
 def compositions(total: int, caps) -> np.ndarray:
@@ -140,17 +160,49 @@ def _as_full_table(breakdown, n):
     return breakdown if breakdown.ndim == 2 else np.column_stack([n - breakdown, breakdown])
 
 
+def null_weights(tables) -> np.ndarray:
+    """Probability of each sector table under independence, given its margins (multivariate hypergeometric).
+
+    All the breakdowns of one variable share their margins (sector sizes, published total),
+    so these are the chances of each breakdown if sector had nothing to do with the answer.
+
+    Examples
+    --------
+    >>> null_weights([[[1, 1], [1, 1]], [[2, 0], [0, 2]]]).round(4).tolist()  # 2 x 2, margins 2/2
+    [0.6667, 0.1667]
+    """
+    return np.exp([contingency.log_table_probability(t) for t in np.asarray(tables)])
+
+
+def null_share_below(p_values, weights, alpha: float = plan.ALPHA) -> float:
+    """Share of the breakdowns' null probability on those whose exact p is below ``alpha``.
+
+    Normalised over the feasible breakdowns: the chance, if sectors did not differ and the
+    constraints hold, that the unseen breakdown makes the test reject.
+
+    Examples
+    --------
+    >>> null_share_below([0.01, 0.5], [0.1, 0.3])
+    0.25
+    """
+    p_values, weights = np.asarray(p_values, dtype=float), np.asarray(weights, dtype=float)
+    return float(weights[p_values < alpha].sum() / weights.sum())
+
+
 def identification_ranges(published: pd.DataFrame | None = None,
-                          constraint_sets=("hard", "hard+assumptions")) -> pd.DataFrame:
+                          constraint_sets=("hard", "hard+assumptions"), alpha: float = plan.ALPHA) -> pd.DataFrame:
     """Range of the exact p-value and Cramer's V over every feasible sector breakdown.
 
     Returns
     -------
     pandas.DataFrame
         One row per total-only variable and constraint set: ``variable, constraint_set,
-        constraints, n_breakdowns, p_exact_min, p_exact_max, cramers_v_min, cramers_v_max,
-        breakdown_p_min, breakdown_p_max`` (breakdowns as "yes" counts per sector in the
-        order Agriculture, Artisanat, Services, Autres).
+        constraints, n_breakdowns, p_exact_min, p_exact_max, p_exact_min_below_axis,
+        cramers_v_min, cramers_v_max, breakdown_p_min, breakdown_p_max,
+        null_share_p_below_alpha`` (breakdowns as "yes" counts per sector in the order
+        Agriculture, Artisanat, Services, Autres; ``p_exact_min_below_axis``: the minimum
+        lies below :data:`RANGE_AXIS_FLOOR`, where the range figure clips it;
+        ``null_share_p_below_alpha``: :func:`null_share_below`).
     """
     published = read_published_aggregates() if published is None else published
     n = sector_sizes(published).to_numpy()
@@ -161,17 +213,19 @@ def identification_ranges(published: pd.DataFrame | None = None,
         for variable, splits in breakdowns.items():
             if len(splits) == 0:
                 raise PublishedDataError(f"no sector breakdown of {variable} satisfies the constraints")
-            p_values = np.array([contingency.fisher_freeman_halton(_as_full_table(s, n)) for s in splits])
-            v = contingency.cramers_v_many(np.array([_as_full_table(s, n) for s in splits]))
+            full = np.array([_as_full_table(s, n) for s in splits])
+            p_values = np.array([contingency.fisher_freeman_halton(t) for t in full])
+            v = contingency.cramers_v_many(full)
             lo, hi = int(np.argmin(p_values)), int(np.argmax(p_values))
             rows.append({
                 "variable": variable, "constraint_set": constraint_set,
                 "constraints": " ".join(c for c in VARIABLES[variable] if c in allowed) or "none",
                 "n_breakdowns": len(splits),
                 "p_exact_min": float(p_values.min()), "p_exact_max": float(p_values.max()),
+                "p_exact_min_below_axis": bool(p_values.min() < RANGE_AXIS_FLOOR),
                 "cramers_v_min": float(v.min()), "cramers_v_max": float(v.max()),
                 "breakdown_p_min": _describe(splits[lo]), "breakdown_p_max": _describe(splits[hi]),
-                "share_p_below_05": float(np.mean(p_values < 0.05)),
+                "null_share_p_below_alpha": null_share_below(p_values, null_weights(full), alpha),
             })
     return pd.DataFrame(rows)
 
