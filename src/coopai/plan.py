@@ -1,7 +1,20 @@
-"""The plan of analysis, fixed before any result was looked at: one place for every statistical choice.
+"""The plan of analysis: one place for every statistical choice.
 
 Notebooks and tests import these names; changing a choice here changes it everywhere,
 and the notebooks print the plan they ran under.
+
+When the choices were made (what can be checked)
+------------------------------------------------
+The plan is this file, ``src/coopai/plan.py``. It fixes the tests, their sidedness, the
+multiplicity families and corrections, alpha, the Monte Carlo and permutation sizes, the
+rebuilds over which ranges are taken, the MMI form that decides, the interval for
+Cramer's V and the threshold for flagging residuals. It does not prove that the choices
+came before the results: the file was first committed together with the tests it governs,
+after the paper's Table 1 was already in the repository, and some choices (the MMI primary
+form, the Cramer's V interval, the residual threshold) were added after earlier results had
+been shown. The git history says when each line was written
+(``git log -p --follow src/coopai/plan.py``); each choice below gives its reason, which does
+not depend on a result.
 
 Why these choices (for a student)
 ---------------------------------
@@ -17,7 +30,36 @@ Why these choices (for a student)
 * **Multiplicity: Holm** controls the family-wise error rate without assuming
   independence between tests (Holm 1979); **Benjamini-Hochberg** (1995), which
   controls the false discovery rate, is shown beside it.
-* **alpha = 0.05**, two-sided, by convention.
+* **Sidedness, as the code runs it.** Sector tests have no direction: the exact test
+  orders whole tables by probability and chi-square squares every deviation, so they are
+  two-sided in the only sense they have. H2's binomial test is **one-sided** (H0: the
+  share reporting barriers is at most the threshold), because H2 claims a majority; the
+  two-sided p is shown beside it. Identification ranges and power use the sector test.
+* **alpha = 0.05**, by convention.
+* **MMI (several practices at once): the decision rests on Bonferroni over the
+  per-practice exact p-values.** MMI's null says each practice's share is the same in
+  every sector. Bonferroni over exact per-practice tests is a valid test of exactly that
+  null at any sample size, and it depends only on Table 1, so every rebuild gives the same
+  answer. Permuting whole cooperatives tests *joint* independence (the whole set of
+  practices a cooperative ticks is unrelated to its sector), a stronger null than MMI, and
+  on rebuilt data it depends on the rebuild; the Rao-Scott second-order form (Bilder and
+  Loughin 2004) and Bonferroni on asymptotic p-values rest on large-sample
+  approximations. They are shown beside it. Zero cells are left as they are
+  (``MMI_ADD_CONSTANT = 0``; MRCV adds 0.5 by default): Pearson's statistic needs no
+  constant when a table's margins are positive, and adding one would change a sector's
+  size and make each practice's statistic differ from its own sector test's.
+* **Cramer's V interval: 1 - 2 alpha (90 %), after Steiger (2004).** V is never negative,
+  so a test of "no association" at alpha is one-sided in V; the interval consistent with
+  it is the 1 - 2 alpha interval, whose lower limit is 0 exactly when the chi-square test
+  does not reject at alpha. The decision rests on the exact test, whose p can differ from
+  the chi-square's, so the tables flag whether the interval and the exact test agree.
+  Inverting the exact test would need its distribution under each alternative, which has
+  no closed form for r x c tables.
+* **Adjusted residuals are flagged beyond a Bonferroni threshold** over the cells of the
+  figure (``residual_threshold``): with 16 sector x practice cells, +-1.96 would flag
+  about one cell in 20 by chance; the threshold keeps the chance of any false flag at
+  alpha (2.96 at alpha = 0.05). Cells whose expected count is below 5 are marked as well, since their residual
+  is far from normal.
 """
 from __future__ import annotations
 
@@ -39,6 +81,21 @@ MULTIPLICITY_SECONDARY = "fdr_bh"
 FAMILIES = {
     "table1_practices": PRACTICES,
 }
+
+#: Direction of each test's alternative, as the code runs it (see the module docstring).
+SIDEDNESS = {
+    "sector tests (exact, chi-square, G, MMI)": "no direction (every deviation from independence counts)",
+    "H2 (binomial, share against a threshold)": "one-sided: H0 share <= threshold; two-sided p shown beside",
+    "H1 interest (binomial against one half)": "one-sided: H0 share <= 1/2; two-sided p shown beside",
+}
+
+#: The MMI form the decision rests on (a key of :func:`coopai.mmi.mmi_test`'s result).
+MMI_PRIMARY = "p_bonferroni_exact"
+#: Constant added to zero cells of each practice's table before the MMI statistic (MRCV: 0.5).
+MMI_ADD_CONSTANT = 0.0
+
+#: Below this expected count an adjusted residual is marked as unreliable.
+RESIDUAL_MIN_EXPECTED = 5.0
 
 #: Monte Carlo p-values under fixed margins.
 MONTE_CARLO_DRAWS = 20_000
@@ -76,6 +133,30 @@ H1_EFFECT_SIZE_H = 0.5
 H1_MIN_GROUP = 10
 
 
+def cramers_v_confidence(alpha: float = ALPHA) -> float:
+    """Confidence level of Cramer's V interval: 1 - 2 alpha (Steiger 2004).
+
+    Examples
+    --------
+    >>> round(cramers_v_confidence(0.05), 2)
+    0.9
+    """
+    return 1.0 - 2.0 * alpha
+
+
+def residual_threshold(alpha: float = ALPHA, cells: int = 1) -> float:
+    """Flag threshold for adjusted residuals: Bonferroni over ``cells`` two-sided comparisons.
+
+    Examples
+    --------
+    >>> round(residual_threshold(0.05, 1), 2), round(residual_threshold(0.05, 16), 2)
+    (1.96, 2.96)
+    """
+    from scipy import stats as sps  # the plan module stays import-light for the notebooks' first cell
+
+    return float(sps.norm.ppf(1 - alpha / (2 * cells)))
+
+
 def describe() -> str:
     """The plan as a short Markdown list, for the notebooks to print.
 
@@ -89,7 +170,16 @@ def describe() -> str:
         f"- Primary test: {PRIMARY_TEST}, relative tolerance {EXACT_RTOL:g}.",
         f"- Shown beside it, for teaching: {', '.join(SECONDARY_TESTS)}.",
         f"- Multiplicity: Holm (family-wise), with Benjamini-Hochberg beside it. Families: {families}.",
-        f"- alpha = {ALPHA}, two-sided.",
+        f"- alpha = {ALPHA}. Sidedness: " + "; ".join(f"{k}: {v}" for k, v in SIDEDNESS.items()) + ".",
+        f"- Several practices at once (MMI): the decision rests on `{MMI_PRIMARY}` (Bonferroni over the exact "
+        f"per-practice p-values, a valid test of MMI at any n); permuting whole cooperatives tests joint "
+        f"independence, a stronger null; Rao-Scott second order and asymptotic Bonferroni are shown beside it. "
+        f"Constant added to zero cells: {MMI_ADD_CONSTANT:g}.",
+        f"- Cramer's V interval at {cramers_v_confidence(ALPHA):.0%} (1 - 2 alpha, Steiger 2004); adjusted residuals "
+        f"flagged beyond a Bonferroni threshold over the figure's cells, and where the expected count is below "
+        f"{RESIDUAL_MIN_EXPECTED:g}.",
+        "- When: the plan is `src/coopai/plan.py`; its git history shows when each choice was written "
+        "(some after earlier results had been shown).",
         f"- Monte Carlo: {MONTE_CARLO_DRAWS:,} tables under fixed margins; permutations: {PERMUTATIONS:,}; "
         f"rebuild seeds for ranges: {len(REBUILD_SEEDS)}.",
     ])
