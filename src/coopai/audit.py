@@ -5,32 +5,46 @@ Statuses
 ``reproduced``
     recomputed exactly (a count, or a percentage printed at full precision such as 50 or 100);
 ``rounding``
-    matches at the printed precision under a named rule: ``rounded`` (half up), ``truncated``,
-    ``rounded to fewer decimals, padded`` (73.3 printed as 73,30) or ``adjusted to sum to 100``;
+    matches at the printed precision under a named rule: ``rounded`` (half up), ``truncated``
+    or ``adjusted to sum to 100``;
+``false_precision``
+    printed with more decimals than it was rounded to: 73.33 rounded to 73.3 and printed
+    "73,30", off by 0.033 where two decimals promise at most 0.005. Only one decimal of
+    padding is recognised; a value that matches only at two or more decimals fewer (70.4
+    printed "70,00") is a ``discrepancy``;
+``true_of_sample_only``
+    a sector reading that describes the 30 cooperatives correctly (the named sectors lie
+    on the stated side) but that the exact test does not support as a difference between
+    sectors;
 ``discrepancy``
     does not match under any rule (for an inferential claim: the package's test or verdict
-    does not support the paper's reading);
+    does not support the paper's reading; for a word: the number does not bear it out);
 ``internal_inconsistency``
     cannot hold together with another published figure;
 ``not_reproducible``
     not from the survey (cited figures), or not identified by what the paper publishes.
 
-Bases
------
+Bases (what a match can show; counted apart in REPRODUCTION.md)
+--------------------------------------------------------------
 ``by_construction``
     the rebuild was made to match it, so the match proves nothing;
-``derived``
-    follows from other published figures without the rebuild's assumptions;
-``rounding``
-    a printed percentage whose check is about its rounding rule;
+``arithmetic_check``
+    the paper's own figures and words checked against each other: a percentage against the
+    counts it comes from, a rounding rule, a sum, a repeated list, a word such as "majority"
+    against its number. It shows whether the paper is internally right, not whether the
+    survey found what the paper says;
 ``inferential``
-    a reading of the data that a test can check;
+    a reading of the data that a test or a verdict rule can check;
 ``observed``
     (replication mode) recomputed from real answers;
 ``external``
     a figure from outside the survey.
 
-Only claims whose basis is not ``by_construction`` count as evidence.
+Tracing a claim
+---------------
+Each row of the ledger carries the number as the paper prints it (``printed``), the
+notebook and section where it is recomputed and the function that recomputes it
+(``notebook``, ``section``, ``function``).
 """
 from __future__ import annotations
 
@@ -45,8 +59,13 @@ from .published import (implied_counts, published_count_of, read_published_aggre
                         sample_size, sector_sizes)
 from .verdicts import sector_reading_verdicts
 
-LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "published", "reproduced", "status",
-                  "basis", "rule", "aggregate_id", "note"]
+LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "printed", "published", "reproduced", "status",
+                  "basis", "rule", "aggregate_id", "notebook", "section", "function", "note"]
+
+#: The bases in the order REPRODUCTION.md counts them.
+BASES = ("by_construction", "arithmetic_check", "inferential", "external", "observed")
+STATUSES = ("reproduced", "rounding", "false_precision", "true_of_sample_only", "discrepancy",
+            "internal_inconsistency", "not_reproducible")
 
 #: Rows of data/published the rebuild takes as its inputs (their match is by construction).
 REBUILD_INPUT_UNITS = {
@@ -82,14 +101,20 @@ def truncate(value: float, decimals: int) -> float:
 def rounding_status(printed: float, decimals: int, exact: float) -> tuple[str, str]:
     """Status and rule of one printed percentage against its exact value.
 
+    Rules, in order: exact; rounded half up at the printed precision; rounded to one decimal
+    fewer and padded with a zero (``false_precision``: the printed decimals promise more than
+    the value has); truncated at the printed precision; otherwise ``discrepancy``.
+
     Examples
     --------
     >>> rounding_status(50.0, 2, 50.0)
     ('reproduced', 'exact')
     >>> rounding_status(73.30, 2, 220 / 3)
-    ('rounding', 'rounded to 1 decimal, printed with 2')
+    ('false_precision', 'rounded to 1 decimal, printed with 2')
     >>> rounding_status(46.0, 0, 140 / 3)
     ('rounding', 'truncated')
+    >>> rounding_status(70.00, 2, 70.4)
+    ('discrepancy', 'no rounding rule fits')
     >>> rounding_status(41.0, 0, 140 / 3)
     ('discrepancy', 'no rounding rule fits')
     """
@@ -98,9 +123,9 @@ def rounding_status(printed: float, decimals: int, exact: float) -> tuple[str, s
         return "reproduced", "exact"
     if abs(round_half_up(exact, decimals) - printed) <= tol:
         return "rounding", f"rounded (half up) to {decimals} decimal{'s' if decimals != 1 else ''}"
-    for fewer in range(decimals - 1, -1, -1):
-        if abs(round_half_up(exact, fewer) - printed) <= tol:
-            return "rounding", f"rounded to {fewer} decimal{'s' if fewer != 1 else ''}, printed with {decimals}"
+    fewer = decimals - 1
+    if fewer >= 0 and abs(round_half_up(exact, fewer) - printed) <= tol:
+        return "false_precision", f"rounded to {fewer} decimal{'s' if fewer != 1 else ''}, printed with {decimals}"
     if abs(truncate(exact, decimals) - printed) <= tol:
         return "rounding", "truncated"
     return "discrepancy", "no rounding rule fits"
@@ -121,12 +146,36 @@ def sums_to_100_rule(printed, exact) -> bool:
     return bool(in_bracket and abs(printed.sum() - 100) < 1e-9 and abs(rounded.sum() - 100) > 1e-9)
 
 
-def _basis(row, status, rebuilt) -> str:
+def _basis(row, rebuilt) -> str:
     if not rebuilt:
         return "observed"
-    if REBUILD_INPUT_UNITS[row.unit](row):
-        return "by_construction"
-    return "rounding" if status == "rounding" else "derived"
+    return "by_construction" if REBUILD_INPUT_UNITS[row.unit](row) else "arithmetic_check"
+
+
+def _name(function) -> str:
+    """``module.function`` of the function that recomputes a claim (follows the code if it moves)."""
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+#: Where the printed survey numbers are recomputed for reading: notebook 02's sections, by the
+#: first letter of the aggregate id (N sample, S sectors, T Table 1, D digitalisation, A AI).
+DESCRIPTIVE_NOTEBOOK = "02_descriptive_statistics.ipynb"
+DESCRIPTIVE_SECTIONS = {"N": "Figure 2 · Sectors", "S": "Figure 2 · Sectors",
+                        "T": "Table 1 · Marketing practices by sector", "D": "Figure 3 · Digitalisation",
+                        "A": "Figures 4 and 5 · Knowledge, use, interest and barriers"}
+AUDIT_NOTEBOOK = "05_reproduction_audit.ipynb"
+
+
+def format_printed(value: float, decimals: int, unit: str) -> str:
+    """A number as the paper prints it: French decimal comma, a percent sign for shares.
+
+    Examples
+    --------
+    >>> format_printed(56.7, 1, "percent"), format_printed(7, 0, "count")
+    ('56,7 %', '7')
+    """
+    text = f"{value:.{int(decimals)}f}".replace(".", ",")
+    return f"{text} %" if unit == "percent" else text
 
 
 def _recompute(survey, row) -> float:
@@ -149,9 +198,10 @@ def printed_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
             status, rule = rounding_status(row.value, row.decimals, value)
         rows.append({"claim_id": f"P-{row.aggregate_id}", "kind": "printed", "location": row.location,
                      "page": row.page, "quantity": f"{row.variable} {row.category}".strip() + f" [{row.sector}]",
-                     "published": row.value, "reproduced": value, "status": status,
-                     "basis": _basis(row, status, rebuilt), "rule": rule, "aggregate_id": row.aggregate_id,
-                     "note": row.note})
+                     "printed": row.printed, "published": row.value, "reproduced": value, "status": status,
+                     "basis": _basis(row, rebuilt), "rule": rule, "aggregate_id": row.aggregate_id,
+                     "notebook": DESCRIPTIVE_NOTEBOOK, "section": DESCRIPTIVE_SECTIONS[row.aggregate_id[0]],
+                     "function": _name(data.published_count_of), "note": row.note})
     claims = pd.DataFrame(rows)
     # Sector shares: a group rule can explain what no single rule does.
     shares = published[(published["variable"] == "sector") & (published["unit"] == "percent")]
@@ -161,8 +211,6 @@ def printed_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
         mask = claims["claim_id"].isin(ids) & (claims["status"] != "reproduced")
         claims.loc[mask, "status"] = "rounding"
         claims.loc[mask, "rule"] = "adjusted so the shares sum to 100"
-        if rebuilt:
-            claims.loc[mask, "basis"] = "rounding"
     return claims
 
 
@@ -184,11 +232,13 @@ def repeat_claims(survey, published, printed: pd.DataFrame, path=None) -> pd.Dat
             # The text prints the table's number at its own precision: derive it, do not copy it.
             value_here = round_half_up(row["value"], decimals) if decimals < row["decimals"] else row["value"]
             status, rule = rounding_status(value_here, decimals, recomputed)
+        # A repeat shows what its source shows: by construction if the rebuild took the source as input.
         rows.append({"claim_id": rep.claim_id, "kind": "repeated_in_text", "location": rep.location,
-                     "page": rep.page, "quantity": rep.quantity, "published": value_here, "reproduced": recomputed,
-                     "status": status, "basis": base.loc[rep.aggregate_id, "basis"] if status != "rounding" else
-                     ("rounding" if base.loc[rep.aggregate_id, "basis"] != "observed" else "observed"),
-                     "rule": rule, "aggregate_id": rep.aggregate_id,
+                     "page": rep.page, "quantity": rep.quantity,
+                     "printed": format_printed(value_here, decimals, row["unit"]), "published": value_here,
+                     "reproduced": recomputed, "status": status, "basis": base.loc[rep.aggregate_id, "basis"],
+                     "rule": rule, "aggregate_id": rep.aggregate_id, "notebook": DESCRIPTIVE_NOTEBOOK,
+                     "section": DESCRIPTIVE_SECTIONS[rep.aggregate_id[0]], "function": _name(data.published_count_of),
                      "note": f"same figure as {rep.aggregate_id}, printed with {decimals} decimals here"})
     return pd.DataFrame(rows)
 
@@ -199,9 +249,10 @@ def external_claims(path=None) -> pd.DataFrame:
                         keep_default_na=False)
     return pd.DataFrame([{
         "claim_id": f"E-{r.external_id}", "kind": "external", "location": r.location, "page": r.page,
-        "quantity": r.quantity, "published": float(r.value) if r.value else np.nan, "reproduced": np.nan,
-        "status": "not_reproducible", "basis": "external", "rule": "not from the survey",
-        "aggregate_id": r.external_id, "note": f"{r.source}; {r.note}"} for r in table.itertuples(index=False)])
+        "quantity": r.quantity, "printed": r.printed, "published": float(r.value) if r.value else np.nan,
+        "reproduced": np.nan, "status": "not_reproducible", "basis": "external", "rule": "not from the survey",
+        "aggregate_id": r.external_id, "notebook": AUDIT_NOTEBOOK, "section": "Not from the survey",
+        "function": _name(external_claims), "note": f"{r.source}; {r.note}"} for r in table.itertuples(index=False)])
 
 
 def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
@@ -214,13 +265,16 @@ def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.Data
     exact_sum = float(100 * sector_sizes(published).sum() / n)
     table1_totals = published[(published["variable"].isin(codebook.PRACTICES)) & (published["sector"] == "Total")
                               & (published["unit"] == "percent")]
-    padded = int((table1_totals["decimals"] == 2).sum())
+    counts = data.table1_counts(published)
+    two_decimals = table1_totals[table1_totals["decimals"] == 2]
+    padded = [r for r in two_decimals.itertuples(index=False)
+              if rounding_status(r.value, 2, 100 * counts.loc[r.variable].sum() / n)[0] == "false_precision"]
     none_share = none / n
-    return pd.DataFrame([
+    frame = pd.DataFrame([
         {"claim_id": "C1", "kind": "consistency", "location": "Section 3.2 and Figure 3", "page": "759",
          "quantity": "cooperatives using a digital tool plus those using none, out of all",
          "published": float(uses + none), "reproduced": float(n),
-         "status": "internal_inconsistency" if uses + none != n else "reproduced", "basis": "derived",
+         "status": "internal_inconsistency" if uses + none != n else "reproduced", "basis": "arithmetic_check",
          "rule": "the two shares should cover every cooperative", "aggregate_id": "D01 D05",
          "note": f"{uses} + {none} = {uses + none} of {n}: {n - uses - none} cooperatives in neither group "
                  f"(coded 'unclassified' by the rebuild)"},
@@ -228,26 +282,59 @@ def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.Data
          "quantity": "sector shares add up to 100", "published": share_sum, "reproduced": exact_sum,
          "status": "rounding" if sums_to_100_rule(shares["value"], 100 * sector_sizes(published) / n)
          else ("reproduced" if share_sum == exact_sum else "discrepancy"),
-         "basis": "derived", "rule": "adjusted so the shares sum to 100", "aggregate_id": "S05 S06 S07 S08",
+         "basis": "arithmetic_check", "rule": "adjusted so the shares sum to 100", "aggregate_id": "S05 S06 S07 S08",
          "note": "plain rounding would print 47 + 27 + 17 + 10 = 101"},
         {"claim_id": "C3", "kind": "consistency", "location": "Tableau 1", "page": "757",
-         "quantity": "Table 1 total percentages printed with two decimals", "published": float(padded),
-         "reproduced": float(len(table1_totals)), "status": "rounding" if padded else "reproduced", "basis": "derived",
-         "rule": "rounded to 1 decimal, printed with 2", "aggregate_id": "T02 T12 T22 T32",
-         "note": "73,30 % is 22/30 = 73.33 % rounded to one decimal and padded with a zero"},
+         "quantity": "Table 1 total percentages printed with two decimals, of which rounded to one and padded",
+         "published": float(len(two_decimals)), "reproduced": float(len(padded)),
+         "status": "false_precision" if padded else "reproduced", "basis": "arithmetic_check",
+         "rule": "rounded to 1 decimal, printed with 2", "aggregate_id": " ".join(two_decimals["aggregate_id"]),
+         "note": "; ".join(f"{r.printed} is {int(counts.loc[r.variable].sum())}/{n} = "
+                           f"{100 * counts.loc[r.variable].sum() / n:.2f} % rounded to one decimal and padded "
+                           f"with a zero" for r in padded) or "no padded value"},
         {"claim_id": "C4", "kind": "consistency", "location": "Figures 4 and 5", "page": "760",
          "quantity": "two figures with one caption", "published": np.nan, "reproduced": np.nan,
-         "status": "internal_inconsistency", "basis": "derived", "rule": "each figure needs its own caption",
+         "status": "internal_inconsistency", "basis": "arithmetic_check", "rule": "each figure needs its own caption",
          "aggregate_id": "A01-A05",
          "note": "both captioned knowledge and use of AI; the package's split (knowledge and use / interest and "
                  "barriers) is its own reading"},
         {"claim_id": "C5", "kind": "consistency", "location": "Section 2 (méthodologie) and section 3.2", "page": "756",
          "quantity": "sample described as cooperatives already engaged in digital transformation",
          "published": np.nan, "reproduced": 100 * none_share,
-         "status": "internal_inconsistency" if none > 0 else "reproduced", "basis": "derived",
+         "status": "internal_inconsistency" if none > 0 else "reproduced", "basis": "arithmetic_check",
          "rule": "an engaged cooperative uses at least one digital tool", "aggregate_id": "D05",
          "note": f"{none} of {n} ({100 * none_share:.0f} %) use no digital tool at all"},
     ])
+    return frame.assign(printed="", notebook=AUDIT_NOTEBOOK, section="Consistency of the published figures",
+                        function=_name(consistency_claims))
+
+
+#: Notebook 04's section for each hypothesis.
+HYPOTHESIS_SECTIONS = {"H1": "H1 · AI adoption would improve marketing effectiveness",
+                       "H2": "H2 · Barriers as major obstacles"}
+
+
+def on_stated_side(residuals: pd.DataFrame, reading) -> bool:
+    """Whether every sector a reading names lies on its stated side in the sample (adjusted residual > 0
+    for a sector said to be higher, < 0 for one said to be lower)."""
+    res = residuals[residuals["practice"] == reading.practice].set_index("sector")["adjusted_residual"]
+    higher = [x for x in str(reading.sectors_higher).split("|") if x and x != "nan"]
+    lower = [x for x in str(reading.sectors_lower).split("|") if x and x != "nan"]
+    signed = np.array([res[x] for x in higher] + [-res[x] for x in lower], dtype=float)
+    return bool(len(signed) and np.isfinite(signed).all() and (signed > 0).all())
+
+
+def reading_status(verdict: str, sample_side: bool) -> str:
+    """Ledger status of a sector reading from its verdict and whether the sample bears it out.
+
+    Examples
+    --------
+    >>> reading_status("supported", True), reading_status("not_supported", True), reading_status("not_supported", False)
+    ('reproduced', 'true_of_sample_only', 'discrepancy')
+    """
+    if verdict == "supported":
+        return "reproduced"
+    return "true_of_sample_only" if sample_side and verdict == "not_supported" else "discrepancy"
 
 
 def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int = 0,
@@ -259,21 +346,30 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
     readings = read_sector_readings()
     verdicts = sector_reading_verdicts(tests, residuals, readings, alpha)
     for reading, verdict in zip(readings.itertuples(index=False), verdicts.itertuples(index=False)):
+        sample_side = on_stated_side(residuals, reading)
+        status = reading_status(verdict.verdict, sample_side)
+        rule = f"exact test verdict: {verdict.verdict}" + (
+            "; true of these cooperatives, not supported as a difference between sectors"
+            if status == "true_of_sample_only" else "")
         rows.append({"claim_id": f"I-{reading.reading_id}", "kind": "inferential", "location": reading.location,
-                     "page": reading.page, "quantity": reading.paraphrase, "published": np.nan,
-                     "reproduced": verdict.p_exact_holm,
-                     "status": "reproduced" if verdict.verdict == "supported" else "discrepancy",
-                     "basis": "inferential", "rule": f"exact test verdict: {verdict.verdict}",
-                     "aggregate_id": "Tableau 1", "note": f"Holm-adjusted exact p = {verdict.p_exact_holm:.3g}"})
+                     "page": reading.page, "quantity": reading.paraphrase, "printed": "", "published": np.nan,
+                     "reproduced": verdict.p_exact_holm, "status": status, "basis": "inferential", "rule": rule,
+                     "aggregate_id": "Tableau 1", "notebook": "03_cross_sector_tests.ipynb",
+                     "section": "The paper's readings of Table 1, against the test",
+                     "function": _name(contingency.sector_reading_verdicts),
+                     "note": f"Holm-adjusted exact p = {verdict.p_exact_holm:.3g}"})
     checks = hypotheses.hypothesis_checks(survey, alpha)
     agree = {"H1": {"partially_confirmed": ("partially_supported",)}, "H2": {"fully_validated": ("supported",)}}
     for hyp in ("H1", "H2"):
         head = hypotheses.verdict_row(checks, hyp)
         ok = head["package_verdict"] in agree[hyp].get(head["paper_verdict"], ())
         rows.append({"claim_id": f"I-{hyp}", "kind": "inferential", "location": "Section 4 (Synthèse)", "page": "761",
-                     "quantity": f"{hyp} {head['paper_verdict']}", "published": np.nan, "reproduced": head["p_value"],
-                     "status": "reproduced" if ok else "discrepancy", "basis": "inferential",
-                     "rule": f"package verdict: {head['package_verdict']}", "aggregate_id": "A04" if hyp == "H2" else "A02 A03",
+                     "quantity": f"{hyp} {head['paper_verdict']}", "printed": "", "published": np.nan,
+                     "reproduced": head["p_value"], "status": "reproduced" if ok else "discrepancy",
+                     "basis": "inferential", "rule": f"package verdict: {head['package_verdict']}",
+                     "aggregate_id": "A04" if hyp == "H2" else "A02 A03", "notebook": "04_hypothesis_checks.ipynb",
+                     "section": HYPOTHESIS_SECTIONS[hyp],
+                     "function": _name(hypotheses.h2_verdict if hyp == "H2" else hypotheses.h1_verdict),
                      "note": head["reason"]})
     if survey.attrs.get("rebuilt"):
         ranges = identification.identification_ranges(published, constraint_sets=("hard+assumptions",))
@@ -284,7 +380,9 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "published": np.nan, "reproduced": np.nan,
                      "status": "not_reproducible" if not identified else "discrepancy", "basis": "inferential",
                      "rule": "sector test not identified by the published totals",
-                     "aggregate_id": "A01",
+                     "aggregate_id": "A01", "printed": "", "notebook": "03_cross_sector_tests.ipynb",
+                     "section": "Variables published only as totals",
+                     "function": _name(identification.identification_ranges),
                      "note": f"exact p ranges from {heard['p_exact_min']:.2g} to {heard['p_exact_max']:.2g} over "
                              f"{int(heard['n_breakdowns'])} possible sector breakdowns"})
     else:
@@ -293,8 +391,118 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "quantity": "knowledge of AI is said to be scarcer in agricultural and craft cooperatives",
                      "published": np.nan, "reproduced": test["p_exact"],
                      "status": "reproduced" if test["p_exact"] < alpha else "discrepancy", "basis": "inferential",
-                     "rule": "exact sector test on observed data", "aggregate_id": "A01",
+                     "rule": "exact sector test on observed data", "aggregate_id": "A01", "printed": "",
+                     "notebook": "03_cross_sector_tests.ipynb", "section": "Variables published only as totals",
+                     "function": _name(contingency.sector_test),
                      "note": f"exact p = {test['p_exact']:.3g}"})
+    return pd.DataFrame(rows)
+
+
+#: Table 1's practices that are communication or promotion (direct sales and online platforms
+#: are sales channels): what "more dynamic in digital communication and promotion" is read against.
+PROMOTION_PRACTICES = ("uses_social_media", "attends_trade_fairs")
+
+
+def read_wording_claims(path=None) -> pd.DataFrame:
+    """Words of the paper that a number can check (data/audit/wording_claims.csv), paraphrased."""
+    return pd.read_csv(paths.resolve(path or paths.DATA_DIR / "audit" / "wording_claims.csv"), dtype=str,
+                       keep_default_na=False)
+
+
+def read_barrier_lists(path=None) -> pd.DataFrame:
+    """The barriers the paper names for the same share, page by page (data/audit/barrier_lists.csv)."""
+    return pd.read_csv(paths.resolve(path or paths.DATA_DIR / "audit" / "barrier_lists.csv"), dtype=str,
+                       keep_default_na=False)
+
+
+def _printed_of(published: pd.DataFrame, aggregate_id: str) -> str:
+    return str(published.set_index("aggregate_id").loc[aggregate_id, "printed"])
+
+
+def wording_claims(survey: pd.DataFrame, published: pd.DataFrame, barrier_lists: pd.DataFrame | None = None,
+                   claims: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Words the paper puts on its numbers ("majority", "growing", "more dynamic"), each checked by a rule.
+
+    Rules (``rule`` column of data/audit/wording_claims.csv):
+
+    * ``majority``: the named sector is a majority only above one half of the cooperatives;
+      the largest sector at or below one half is a plurality;
+    * ``same_barrier_list``: two pages giving barriers for the same share must name the same ones;
+    * ``h1_basis``: an effect that users of AI tools observe needs an outcome measured on at
+      least ``H1_MIN_GROUP`` users and as many non-users;
+    * ``change_over_time``: a change ("growing") needs two measurements in time; a survey
+      without a ``wave`` column measured once;
+    * ``more_dynamic_in_promotion``: the named sectors are more dynamic in promotion only if
+      each has a higher rate than every other sector in each of :data:`PROMOTION_PRACTICES`.
+
+    Words contradicted by the paper's own figures are an ``internal_inconsistency`` on rebuilt
+    data (the figures are the paper's) and a ``discrepancy`` on observed data.
+    """
+    rebuilt = bool(survey.attrs.get("rebuilt"))
+    barrier_lists = read_barrier_lists() if barrier_lists is None else barrier_lists
+    claims = read_wording_claims() if claims is None else claims
+    contradicted = "internal_inconsistency" if rebuilt else "discrepancy"
+    numbers_basis = "arithmetic_check" if rebuilt else "observed"
+    n = len(survey)
+    rows = []
+    for claim in claims.itertuples(index=False):
+        printed = ""
+        if claim.rule == "majority":
+            k = int((survey["sector"] == claim.subject).sum())
+            largest = k >= survey["sector"].value_counts().max()
+            ok = k / n > 0.5
+            status, basis = ("reproduced" if ok else contradicted), numbers_basis
+            rule = "a majority is more than half; the largest group at or below half is a plurality"
+            note = (f"{claim.subject}: {k} of {n} ({100 * k / n:.1f} %), "
+                    + ("a majority" if ok else "the largest sector, a plurality" if largest else "not the largest sector"))
+        elif claim.rule == "same_barrier_list":
+            lists = {page: set(group["barrier"]) for page, group in barrier_lists.groupby("page")}
+            same = len({frozenset(v) for v in lists.values()}) == 1
+            status, basis = ("reproduced" if same else "internal_inconsistency"), "arithmetic_check"
+            printed = _printed_of(published, claim.subject)
+            rule = "two lists given for the same share must name the same barriers"
+            labels = barrier_lists.groupby("page")["label_en"].agg(lambda x: "; ".join(x))
+            common = set.intersection(*lists.values())
+            note = " | ".join(f"p. {page}: {labels[page]}" for page in sorted(lists)) + (
+                f" ({len(common)} barrier{'s' if len(common) != 1 else ''} in common)" if not same else "")
+        elif claim.rule == "h1_basis":
+            users = int(stats.indicator_hits(survey, claim.subject).sum())
+            has_outcome = hypotheses.H1_OUTCOME in survey.columns
+            adequate = has_outcome and min(users, n - users) >= hypotheses.H1_MIN_GROUP
+            status, basis = ("reproduced" if adequate else "discrepancy"), "inferential"
+            printed = _printed_of(published, "A02")
+            rule = (f"an effect observed by AI users needs an outcome measured on at least {hypotheses.H1_MIN_GROUP} "
+                    f"users and as many non-users")
+            note = (f"{users} of {n} cooperatives used an AI tool; "
+                    + ("an outcome is recorded" if has_outcome else "no outcome of marketing effectiveness is recorded"))
+        elif claim.rule == "change_over_time":
+            waves = int(survey["wave"].nunique()) if "wave" in survey.columns else 1
+            status, basis = ("not_reproducible" if waves < 2 else "reproduced"), "inferential"
+            if claim.subject == "interested_in_ai":
+                printed = _printed_of(published, "A03")
+            rule = "a change needs at least two measurements in time"
+            note = f"{waves} survey wave{'s' if waves != 1 else ''}: " + (
+                "a level, not a change" if waves < 2 else "compare the waves")
+        elif claim.rule == "more_dynamic_in_promotion":
+            named = claim.subject.split("|")
+            rates = pd.DataFrame({p: pd.Series(stats.indicator_hits(survey, p), index=survey.index, dtype=float)
+                                  .groupby(survey["sector"], observed=True).mean() for p in PROMOTION_PRACTICES})
+            named = [x for x in named if x in rates.index]  # a sector without cooperatives has no rate
+            others = [x for x in rates.index if x not in named]
+            ok = all((rates.loc[x] > rates.loc[others].max()).all() for x in named)
+            status, basis = ("reproduced" if ok else contradicted), numbers_basis
+            rule = "each named sector above every other sector in each promotion practice of Table 1"
+            lowest = [f"{x} lowest in {p}" for p in PROMOTION_PRACTICES for x in named
+                      if rates.loc[x, p] <= rates[p].min()]
+            note = "; ".join(f"{p}: " + ", ".join(f"{x} {100 * rates.loc[x, p]:.1f} %" for x in rates.index)
+                             for p in PROMOTION_PRACTICES) + (f" ({'; '.join(lowest)})" if lowest else "")
+        else:
+            raise ValueError(f"data/audit/wording_claims.csv, claim {claim.claim_id}: unknown rule {claim.rule!r}")
+        rows.append({"claim_id": claim.claim_id, "kind": "wording", "location": claim.location, "page": claim.page,
+                     "quantity": claim.quantity, "printed": printed, "published": np.nan, "reproduced": np.nan,
+                     "status": status, "basis": basis, "rule": rule, "aggregate_id": claim.subject,
+                     "notebook": AUDIT_NOTEBOOK, "section": "Words against the numbers",
+                     "function": _name(wording_claims), "note": note})
     return pd.DataFrame(rows)
 
 
@@ -304,7 +512,8 @@ def claims_ledger(survey: pd.DataFrame, published: pd.DataFrame | None = None, s
     published = read_published_aggregates() if published is None else published
     printed = printed_claims(survey, published)
     ledger = pd.concat([printed, repeat_claims(survey, published, printed), external_claims(),
-                        consistency_claims(survey, published), inferential_claims(survey, published, seed, alpha)],
+                        consistency_claims(survey, published), wording_claims(survey, published),
+                        inferential_claims(survey, published, seed, alpha)],
                        ignore_index=True)
     return ledger[LEDGER_COLUMNS]
 
@@ -341,32 +550,46 @@ def replication_comparison(ledger: pd.DataFrame, survey: pd.DataFrame, published
 
 
 def status_summary(ledger: pd.DataFrame) -> pd.DataFrame:
-    """Claims by status and basis, evidence (not by construction) separated."""
-    table = ledger.groupby(["status", "basis"]).size().rename("claims").reset_index()
-    table["counts_as_evidence"] = table["basis"] != "by_construction"
-    return table
+    """Claims by basis and status, bases in the order of :data:`BASES` (what a match can show)."""
+    table = ledger.groupby(["basis", "status"]).size().rename("claims").reset_index()
+    order = {b: i for i, b in enumerate(BASES)}
+    status_order = {x: i for i, x in enumerate(STATUSES)}
+    return table.sort_values(["basis", "status"], key=lambda col: col.map(order if col.name == "basis" else
+                                                                          status_order)).reset_index(drop=True)
+
+
+BASIS_WORDS = {"by_construction": "by construction (the rebuild was made to match them)",
+               "arithmetic_check": "arithmetic checks of the paper's own figures and words",
+               "inferential": "inferential (a test or a verdict rule)",
+               "external": "external (not from the survey)",
+               "observed": "recomputed from observed answers"}
+
+
+def basis_counts(ledger: pd.DataFrame) -> str:
+    """"92 claims: 37 by construction, ..." with every basis present, counted apart."""
+    counts = ledger["basis"].value_counts()
+    return ", ".join(f"{int(counts[b])} {BASIS_WORDS[b]}" for b in BASES if b in counts)
 
 
 def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataFrame | None = None) -> str:
     """REPRODUCTION.md: the page a reviewer reads first. Every number in it comes from the ledger."""
     evidence = ledger[ledger["basis"] != "by_construction"]
-    by_construction = ledger[ledger["basis"] == "by_construction"]
     lines = ["# Reproduction report", "",
              "Generated by notebooks/05_reproduction_audit.ipynb from `paper/claims.csv`; do not edit.", ""]
     if origin == "rebuilt":
         lines += ["**Data: rebuilt from the published aggregates (not the original answers).** A claim the rebuild "
                   "was made to match (`by_construction`) is listed but not counted as evidence.", ""]
-    lines += [f"- Claims in the ledger: **{len(ledger)}** ({len(by_construction)} by construction, "
-              f"{len(evidence)} that count as evidence).", ""]
-    lines += ["| status | basis | claims |", "|---|---|---|"]
+    lines += [f"- Claims in the ledger: **{len(ledger)}**: {basis_counts(ledger)}. A match by construction shows "
+              f"nothing; an arithmetic check shows whether the paper agrees with itself, not what the survey found.", ""]
+    lines += ["| basis | status | claims |", "|---|---|---|"]
     for row in status_summary(ledger).itertuples():
-        lines.append(f"| {row.status} | {row.basis} | {row.claims} |")
-    lines += ["", "## Evidence: claims not matched by construction", ""]
-    for status in ("reproduced", "rounding", "discrepancy", "internal_inconsistency", "not_reproducible"):
+        lines.append(f"| {row.basis} | {row.status} | {row.claims} |")
+    lines += ["", "## Claims not matched by construction, by status", ""]
+    for status in STATUSES:
         part = evidence[evidence["status"] == status]
         if len(part):
-            lines.append(f"- **{status}**: {len(part)}")
-    rounding = ledger[ledger["status"] == "rounding"]
+            lines.append(f"- **{status}**: {len(part)} ({', '.join(f'{b} {k}' for b, k in part['basis'].value_counts().items())})")
+    rounding = ledger[ledger["status"].isin(["rounding", "false_precision"])]
     if len(rounding):
         lines += ["", "## Rounding rules found", ""]
         for rule, group in rounding.groupby("rule"):
@@ -378,6 +601,10 @@ def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataF
     for row in ledger[ledger["kind"] == "inferential"].itertuples():
         lines.append(f"- {row.claim_id} ({row.location}, p. {row.page}): {row.quantity} - **{row.status}** "
                      f"({row.rule}). {row.note}.")
+    lines += ["", "## Words against the numbers", ""]
+    for row in ledger[ledger["kind"] == "wording"].itertuples():
+        lines.append(f"- {row.claim_id} ({row.location}, p. {row.page}): {row.quantity} - **{row.status}** "
+                     f"({row.rule}). {row.note}.")
     external = ledger[ledger["kind"] == "external"]
     lines += ["", "## Not from the survey", ""]
     lines += [f"- {row.claim_id} ({row.location}): {row.quantity} - {row.note}." for row in external.itertuples()]
@@ -387,4 +614,11 @@ def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataF
                   f"Of {len(replication)} published percentages, {int(counts.get('consistent', 0))} are consistent "
                   f"with this survey (Newcombe 95 % interval of the difference contains 0) and "
                   f"{int(counts.get('different', 0))} differ."]
+    lines += ["", "## Where each claim is recomputed", "",
+              "Search `claims.csv` for the number as printed; each notebook below is in `notebooks/` as HTML.", "",
+              "| claim | printed | status | notebook, section | function |", "|---|---|---|---|---|"]
+    for row in ledger.itertuples():
+        html = str(row.notebook).replace(".ipynb", ".html")
+        lines.append(f"| {row.claim_id} | {row.printed if isinstance(row.printed, str) else ''} | {row.status} | "
+                     f"[{row.notebook}](notebooks/{html}), {row.section} | `{row.function}` |")
     return "\n".join(lines) + "\n"
