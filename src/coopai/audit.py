@@ -56,8 +56,8 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from . import codebook, config, hypotheses, identification, plan, sector_tests, stats
 from .published import (implied_counts, published_count_of, read_published_aggregates, read_sector_readings,
-                        sample_size, sector_sizes)
-from .verdicts import sector_reading_verdicts
+                        sample_size, sector_sizes, table1_counts)
+from .verdicts import H1_OUTCOME, h1_verdict, h2_verdict, sector_reading_verdicts
 
 LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "printed", "published", "reproduced", "status",
                   "basis", "rule", "aggregate_id", "notebook", "section", "function", "note"]
@@ -201,7 +201,7 @@ def printed_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
                      "printed": row.printed, "published": row.value, "reproduced": value, "status": status,
                      "basis": _basis(row, rebuilt), "rule": rule, "aggregate_id": row.aggregate_id,
                      "notebook": DESCRIPTIVE_NOTEBOOK, "section": DESCRIPTIVE_SECTIONS[row.aggregate_id[0]],
-                     "function": _name(data.published_count_of), "note": row.note})
+                     "function": _name(published_count_of), "note": row.note})
     claims = pd.DataFrame(rows)
     # Sector shares: a group rule can explain what no single rule does.
     shares = published[(published["variable"] == "sector") & (published["unit"] == "percent")]
@@ -238,7 +238,7 @@ def repeat_claims(survey, published, printed: pd.DataFrame, path=None) -> pd.Dat
                      "printed": format_printed(value_here, decimals, row["unit"]), "published": value_here,
                      "reproduced": recomputed, "status": status, "basis": base.loc[rep.aggregate_id, "basis"],
                      "rule": rule, "aggregate_id": rep.aggregate_id, "notebook": DESCRIPTIVE_NOTEBOOK,
-                     "section": DESCRIPTIVE_SECTIONS[rep.aggregate_id[0]], "function": _name(data.published_count_of),
+                     "section": DESCRIPTIVE_SECTIONS[rep.aggregate_id[0]], "function": _name(published_count_of),
                      "note": f"same figure as {rep.aggregate_id}, printed with {decimals} decimals here"})
     return pd.DataFrame(rows)
 
@@ -265,7 +265,7 @@ def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.Data
     exact_sum = float(100 * sector_sizes(published).sum() / n)
     table1_totals = published[(published["variable"].isin(codebook.PRACTICES)) & (published["sector"] == "Total")
                               & (published["unit"] == "percent")]
-    counts = data.table1_counts(published)
+    counts = table1_counts(published)
     two_decimals = table1_totals[table1_totals["decimals"] == 2]
     padded = [r for r in two_decimals.itertuples(index=False)
               if rounding_status(r.value, 2, 100 * counts.loc[r.variable].sum() / n)[0] == "false_precision"]
@@ -356,7 +356,7 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "reproduced": verdict.p_exact_holm, "status": status, "basis": "inferential", "rule": rule,
                      "aggregate_id": "Tableau 1", "notebook": "03_cross_sector_tests.ipynb",
                      "section": "The paper's readings of Table 1, against the test",
-                     "function": _name(contingency.sector_reading_verdicts),
+                     "function": _name(sector_reading_verdicts),
                      "note": f"Holm-adjusted exact p = {verdict.p_exact_holm:.3g}"})
     checks = hypotheses.hypothesis_checks(survey, alpha)
     agree = {"H1": {"partially_confirmed": ("partially_supported",)}, "H2": {"fully_validated": ("supported",)}}
@@ -369,7 +369,7 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "basis": "inferential", "rule": f"package verdict: {head['package_verdict']}",
                      "aggregate_id": "A04" if hyp == "H2" else "A02 A03", "notebook": "04_hypothesis_checks.ipynb",
                      "section": HYPOTHESIS_SECTIONS[hyp],
-                     "function": _name(hypotheses.h2_verdict if hyp == "H2" else hypotheses.h1_verdict),
+                     "function": _name(h2_verdict if hyp == "H2" else h1_verdict),
                      "note": head["reason"]})
     if survey.attrs.get("rebuilt"):
         ranges = identification.identification_ranges(published, constraint_sets=("hard+assumptions",))
@@ -393,7 +393,7 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "status": "reproduced" if test["p_exact"] < alpha else "discrepancy", "basis": "inferential",
                      "rule": "exact sector test on observed data", "aggregate_id": "A01", "printed": "",
                      "notebook": "03_cross_sector_tests.ipynb", "section": "Variables published only as totals",
-                     "function": _name(contingency.sector_test),
+                     "function": _name(sector_tests.sector_test),
                      "note": f"exact p = {test['p_exact']:.3g}"})
     return pd.DataFrame(rows)
 
@@ -405,13 +405,13 @@ PROMOTION_PRACTICES = ("uses_social_media", "attends_trade_fairs")
 
 def read_wording_claims(path=None) -> pd.DataFrame:
     """Words of the paper that a number can check (data/audit/wording_claims.csv), paraphrased."""
-    return pd.read_csv(paths.resolve(path or paths.DATA_DIR / "audit" / "wording_claims.csv"), dtype=str,
+    return pd.read_csv(config.resolve(path or config.DATA_DIR / "audit" / "wording_claims.csv"), dtype=str,
                        keep_default_na=False)
 
 
 def read_barrier_lists(path=None) -> pd.DataFrame:
     """The barriers the paper names for the same share, page by page (data/audit/barrier_lists.csv)."""
-    return pd.read_csv(paths.resolve(path or paths.DATA_DIR / "audit" / "barrier_lists.csv"), dtype=str,
+    return pd.read_csv(config.resolve(path or config.DATA_DIR / "audit" / "barrier_lists.csv"), dtype=str,
                        keep_default_na=False)
 
 
@@ -467,11 +467,11 @@ def wording_claims(survey: pd.DataFrame, published: pd.DataFrame, barrier_lists:
                 f" ({len(common)} barrier{'s' if len(common) != 1 else ''} in common)" if not same else "")
         elif claim.rule == "h1_basis":
             users = int(stats.indicator_hits(survey, claim.subject).sum())
-            has_outcome = hypotheses.H1_OUTCOME in survey.columns
-            adequate = has_outcome and min(users, n - users) >= hypotheses.H1_MIN_GROUP
+            has_outcome = H1_OUTCOME in survey.columns
+            adequate = has_outcome and min(users, n - users) >= plan.H1_MIN_GROUP
             status, basis = ("reproduced" if adequate else "discrepancy"), "inferential"
             printed = _printed_of(published, "A02")
-            rule = (f"an effect observed by AI users needs an outcome measured on at least {hypotheses.H1_MIN_GROUP} "
+            rule = (f"an effect observed by AI users needs an outcome measured on at least {plan.H1_MIN_GROUP} "
                     f"users and as many non-users")
             note = (f"{users} of {n} cooperatives used an AI tool; "
                     + ("an outcome is recorded" if has_outcome else "no outcome of marketing effectiveness is recorded"))
