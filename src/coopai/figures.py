@@ -36,7 +36,7 @@ TEXT = {
         "n": "Nombre de coopératives",
         "power_axis": "Puissance",
         "approx": "approximation χ² non centrale",
-        "simulated": "test exact simulé (n = {n}, secteurs {sizes})",
+        "simulated": "test exact, puissance exacte (n = {n}, secteurs {sizes})",
         "forest": "Indicateurs de H1 et H2 : proportion et intervalle de Wilson à 95 %",
         "proportion": "Proportion des coopératives",
         "threshold_line": "seuil de la majorité (0,5)",
@@ -70,7 +70,7 @@ TEXT = {
         "n": "Number of cooperatives",
         "power_axis": "Power",
         "approx": "noncentral chi-square approximation",
-        "simulated": "exact test, simulated (n = {n}, sectors {sizes})",
+        "simulated": "exact test, exact power (n = {n}, sectors {sizes})",
         "forest": "Indicators of H1 and H2: proportion and 95% Wilson interval",
         "proportion": "Proportion of cooperatives",
         "threshold_line": "majority threshold (0.5)",
@@ -305,7 +305,7 @@ def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     for w, group in curve.groupby("w"):
         ax.plot(group["n"], group["power"], label=f"w = {w:g}")
-    ax.errorbar(simulated["n"], simulated["power_exact_sim"], yerr=1.96 * simulated["power_exact_se"],
+    ax.errorbar(simulated["n"], simulated["power_exact"], yerr=1.96 * simulated["power_exact_se"],
                 fmt="o", color="black",
                 label=TEXT[lang]["simulated"].format(n=n_simulated, sizes="/".join(map(str, sizes))))
     ax.axhline(0.8, color="#b22222", linestyle="--", linewidth=1)

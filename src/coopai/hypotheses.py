@@ -220,18 +220,26 @@ def verdict_row(checks: pd.DataFrame, hypothesis: str) -> pd.Series:
 
 
 def h1_power_check(survey: pd.DataFrame, alpha: float = plan.ALPHA, seed: int = 0) -> pd.DataFrame:
-    """H1's planning figures (:func:`coopai.power.h1_planning`) beside a simulation that checks them.
+    """H1's planning figures (:func:`coopai.power.h1_planning`) beside the exact power of the same z-test.
 
-    The simulated two-sided z-test compares AI users with non-users, as many as the survey has,
-    when the users' share is Cohen's h = ``plan.H1_EFFECT_SIZE_H`` above one half.
+    The two-sided z-test compares AI users with non-users, as many as the survey has, when the
+    users' share is Cohen's h = ``plan.H1_EFFECT_SIZE_H`` above one half. Its power is computed
+    exactly by enumerating the outcomes (:func:`coopai.power.power_two_proportions_exact`), and by
+    simulation as a check. A second row does the same with 100 per group, where the normal
+    approximation is sound: with a handful of users it overstates the power.
 
     Returns
     -------
     pandas.DataFrame
-        One row: ``users, non_users, effect_size_h, power_as_is, n_per_group_80, power_simulated_z_test``.
+        Rows ``this survey`` and ``100 per group``: ``groups, users, non_users, effect_size_h,
+        power_as_is, n_per_group_80, power_exact_z_test, power_simulated_z_test``.
     """
     users, non_users = h1_groups(survey)
-    planning = power.h1_planning(users, non_users, alpha)
     p_users = power.proportion_for_cohens_h(plan.H1_EFFECT_SIZE_H, 0.5)
-    simulated = power.power_two_proportions_simulated(p_users, 0.5, max(users, 1), non_users, alpha=alpha, seed=seed)
-    return pd.DataFrame([{**planning, "power_simulated_z_test": simulated}])
+    rows = []
+    for label, (n1, n2) in (("this survey", (users, non_users)), ("100 per group", (100, 100))):
+        planning = power.h1_planning(n1, n2, alpha)
+        exact = power.power_two_proportions_exact(p_users, 0.5, n1, n2, alpha) if min(n1, n2) > 0 else 0.0
+        simulated = power.power_two_proportions_simulated(p_users, 0.5, max(n1, 1), max(n2, 1), alpha=alpha, seed=seed)
+        rows.append({"groups": label, **planning, "power_exact_z_test": exact, "power_simulated_z_test": simulated})
+    return pd.DataFrame(rows)

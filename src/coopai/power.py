@@ -5,12 +5,21 @@ Two methods, side by side:
 * the **noncentral chi-square approximation** (Cohen 1988, ch. 7): under an effect
   of size w, Pearson's statistic is roughly noncentral chi-square with
   noncentrality N w^2;
-* a **simulation of the exact test** on the actual sector sizes: tables are drawn
-  under the alternative with the sector sizes fixed, and the share whose
-  Fisher-Freeman-Halton p-value is below alpha is the power.
+* the **exact power of the exact test** on the actual sector sizes, by enumeration: every
+  possible outcome (the number of "yes" answers in each sector: 15 x 9 x 6 x 4 = 3,240
+  outcomes for sectors of 14, 8, 5 and 3) is weighted by its binomial probability under
+  the alternative, and the power is the total weight of the outcomes whose
+  Fisher-Freeman-Halton p-value is at most alpha. No simulation error. Past
+  ``plan.MAX_EXACT_TABLES`` outcomes (large surveys) the outcomes are drawn instead
+  (``plan.POWER_SIMULATIONS`` draws), and the table says which method gave each value.
 
 At n = 30 with sectors of 14, 8, 5 and 3 the two can differ: that is the point of
 showing both.
+
+The same holds for H1's two-group comparison: :func:`power_two_proportions_exact`
+enumerates the outcomes of the z-test that :func:`h1_planning` approximates. With 3 AI
+users the approximation overstates the power more than twofold: the users' share can only be
+0, 1/3, 2/3 or 1, so the z statistic is far from normal, and only a few outcomes reject.
 """
 from __future__ import annotations
 
@@ -118,22 +127,58 @@ def power_exact_simulated(w: float, sizes=SECTOR_SIZES, alpha: float = plan.ALPH
     return {"power": power, "se": math.sqrt(power * (1 - power) / simulations)}
 
 
+def power_exact(w: float, sizes=SECTOR_SIZES, alpha: float = plan.ALPHA,
+                max_outcomes: int = plan.MAX_EXACT_TABLES, simulations: int = plan.POWER_SIMULATIONS,
+                seed: int = 0) -> dict:
+    """Power of the Fisher-Freeman-Halton sector test, every outcome enumerated when feasible.
+
+    For each total number of "yes" answers, all sector splits and their exact p-values come
+    from one sort (:func:`coopai.contingency.exact_pvalues_r_by_2`); each split is weighted by
+    its probability under the alternative (independent binomials, one per sector).
+
+    Returns
+    -------
+    dict
+        ``power``, ``se`` (0 when enumerated), ``method`` (``enumerated`` or ``simulated``)
+        and ``outcomes`` (enumerated) or ``simulations``.
+
+    Examples
+    --------
+    >>> round(power_exact(0.5)["power"], 4)   # 3,240 outcomes of sectors 14/8/5/3
+    0.6616
+    """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    outcomes = float(np.prod(sizes + 1.0))
+    if outcomes > max_outcomes:
+        result = power_exact_simulated(w, sizes, alpha, simulations, seed)
+        return {**result, "method": "simulated", "simulations": simulations}
+    p = alternative_proportions(w, sizes)
+    power = 0.0
+    for total in range(1, int(sizes.sum())):   # all-yes or all-no cannot reject
+        tables, _, p_values = contingency.exact_pvalues_r_by_2(sizes, total)
+        reject = tables[p_values <= alpha]
+        if len(reject):
+            power += float(np.exp(sps.binom.logpmf(reject, sizes, p).sum(axis=1)).sum())
+    return {"power": power, "se": 0.0, "method": "enumerated", "outcomes": int(outcomes)}
+
+
 def power_table(sizes=SECTOR_SIZES, effect_sizes=plan.EFFECT_SIZES, alpha: float = plan.ALPHA,
                 simulations: int = plan.POWER_SIMULATIONS, seed: int = 0) -> pd.DataFrame:
-    """Power of the sector test for each effect size: approximation, simulated exact test, n for 80 %.
+    """Power of the sector test for each effect size: approximation, exact test (enumerated), n for 80 %.
 
     Returns
     -------
     pandas.DataFrame
-        ``w, n, power_approx, power_exact_sim, power_exact_se, n_for_power_80``.
+        ``w, n, power_approx, power_exact, power_exact_se, power_exact_method, n_for_power_80``
+        (``power_exact_se`` is 0 where every outcome was enumerated).
     """
     dof = len(sizes) - 1
     rows = []
     for i, w in enumerate(effect_sizes):
-        sim = power_exact_simulated(w, sizes, alpha, simulations, seed + i)
+        exact = power_exact(w, sizes, alpha, simulations=simulations, seed=seed + i)
         rows.append({"w": w, "n": int(np.sum(sizes)), "power_approx": power_chi2_approx(w, int(np.sum(sizes)), dof, alpha),
-                     "power_exact_sim": sim["power"], "power_exact_se": sim["se"],
-                     "n_for_power_80": n_for_power(w, dof, alpha)})
+                     "power_exact": exact["power"], "power_exact_se": exact["se"],
+                     "power_exact_method": exact["method"], "n_for_power_80": n_for_power(w, dof, alpha)})
     return pd.DataFrame(rows)
 
 
@@ -165,6 +210,27 @@ def proportion_for_cohens_h(h: float, p0: float) -> float:
     0.7397
     """
     return float(math.sin(math.asin(math.sqrt(p0)) + h / 2) ** 2)
+
+
+def power_two_proportions_exact(p1: float, p2: float, n1: int, n2: int, alpha: float = plan.ALPHA) -> float:
+    """Power of the two-sided pooled z-test of two proportions, every outcome enumerated.
+
+    The (n1 + 1)(n2 + 1) outcomes are weighted by their binomial probabilities; the power is
+    the weight of those with |z| beyond the two-sided critical value (no continuity correction,
+    as in :func:`h1_planning`'s approximation).
+
+    Examples
+    --------
+    >>> round(power_two_proportions_exact(proportion_for_cohens_h(0.5, 0.5), 0.5, 3, 27), 3)  # approximation: 0.13
+    0.052
+    """
+    x1, x2 = np.arange(n1 + 1)[:, None], np.arange(n2 + 1)[None, :]
+    pooled = (x1 + x2) / (n1 + n2)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, (x1 / n1 - x2 / n2) / se, 0.0)
+    weight = sps.binom.pmf(x1, n1, p1) * sps.binom.pmf(x2, n2, p2)
+    return float(weight[np.abs(z) > sps.norm.ppf(1 - alpha / 2)].sum())
 
 
 def power_two_proportions_simulated(p1: float, p2: float, n1: int, n2: int, alpha: float = plan.ALPHA,
