@@ -48,14 +48,17 @@ def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float
         return {"practice": variable, "n": int(t.sum()), "chi2": nan, "dof": 0, "p_chi2": 1.0, "g2": nan,
                 "p_g2": 1.0, "p_exact": 1.0, "exact_method": "no_variation", "p_monte_carlo": 1.0,
                 "p_monte_carlo_se": 0.0, "cramers_v": nan, "cramers_v_corrected": nan, "cramers_v_ci_low": nan,
-                "cramers_v_ci_high": nan, "cramers_v_ci_reaches_zero": True, "min_expected": nan,
-                "pct_cells_expected_lt5": nan}
+                "cramers_v_ci_high": nan, "cramers_v_ci_reaches_zero": True,
+                "cramers_v_ci_level": plan.cramers_v_confidence(alpha), "cramers_v_ci_agrees_with_exact": True,
+                "min_expected": nan, "pct_cells_expected_lt5": nan}
     expected = expected_counts(t)
     chi = pearson_chi2(t)
     g = g_test(t)
     exact = exact_or_monte_carlo(t, seed=seed)
     mc = monte_carlo_pvalue(t, seed=seed)
-    interval = cramers_v_interval(t, alpha)
+    # Steiger (2004): the interval consistent with a test at alpha is the 1 - 2 alpha interval.
+    level = plan.cramers_v_confidence(alpha)
+    interval = cramers_v_interval(t, 1 - level)
     return {
         "practice": variable, "n": int(t.sum()),
         "chi2": chi["chi2"], "dof": chi["dof"], "p_chi2": chi["p"],
@@ -64,7 +67,9 @@ def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float
         "p_monte_carlo": mc["p"], "p_monte_carlo_se": mc["se"],
         "cramers_v": cramers_v(t), "cramers_v_corrected": cramers_v_corrected(t),
         "cramers_v_ci_low": interval["low"], "cramers_v_ci_high": interval["high"],
-        "cramers_v_ci_reaches_zero": interval["reaches_zero"],
+        "cramers_v_ci_reaches_zero": interval["reaches_zero"], "cramers_v_ci_level": level,
+        # The interval's lower limit follows the chi-square test; the decision follows the exact test.
+        "cramers_v_ci_agrees_with_exact": bool(interval["reaches_zero"] == (exact["p"] >= alpha)),
         "min_expected": float(expected.min()),
         "pct_cells_expected_lt5": float(100 * (expected < 5).mean()),
     }
@@ -89,10 +94,19 @@ def sector_tests(survey: pd.DataFrame, family: str = "table1_practices", seed: i
     return table
 
 
-def residuals_long(survey: pd.DataFrame, variables) -> pd.DataFrame:
-    """Adjusted residuals of the "yes" column of each variable by sector, tidy (for the heatmap).
+def residuals_long(survey: pd.DataFrame, variables, alpha: float = plan.ALPHA) -> pd.DataFrame:
+    """Adjusted residuals of the "yes" column of each variable by sector, tidy (for the heatmap), with flags.
 
-    In an r x 2 table the "no" column's residuals are the same with the opposite sign.
+    In an r x 2 table the "no" column's residuals are the same with the opposite sign, so each
+    sector x variable cell is one comparison. ``threshold`` is Bonferroni over those cells
+    (:func:`coopai.plan.residual_threshold`); ``beyond_threshold`` flags residuals past it;
+    ``low_expected`` flags cells whose smaller expected count (yes or no) is under
+    ``plan.RESIDUAL_MIN_EXPECTED``, where the residual is far from normal.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``practice, sector, adjusted_residual, expected_min, threshold, beyond_threshold, low_expected``.
     """
     rows = []
     for variable in variables:
@@ -100,11 +114,18 @@ def residuals_long(survey: pd.DataFrame, variables) -> pd.DataFrame:
         t = counts.to_numpy()
         if (t.sum(axis=0) == 0).any() or (t.sum(axis=1) == 0).any():
             residuals = np.full(t.shape, np.nan)  # no variation in a row or column: undefined
+            expected = np.full(t.shape, np.nan)
         else:
             residuals = adjusted_residuals(t)
-        for sector, value in zip(counts.index, residuals[:, -1]):
-            rows.append((variable, sector, float(value)))
-    return pd.DataFrame(rows, columns=["practice", "sector", "adjusted_residual"])
+            expected = expected_counts(t)
+        for sector, value, cell_expected in zip(counts.index, residuals[:, -1], expected.min(axis=1)):
+            rows.append((variable, sector, float(value), float(cell_expected)))
+    table = pd.DataFrame(rows, columns=["practice", "sector", "adjusted_residual", "expected_min"])
+    threshold = plan.residual_threshold(alpha, max(1, int(table["adjusted_residual"].notna().sum())))
+    table["threshold"] = threshold
+    table["beyond_threshold"] = table["adjusted_residual"].abs() > threshold
+    table["low_expected"] = table["expected_min"] < plan.RESIDUAL_MIN_EXPECTED
+    return table
 
 
 def total_only_tests(survey: pd.DataFrame, published: pd.DataFrame | None = None, seed: int = 0,

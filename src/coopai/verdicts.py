@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from . import plan
 from .power import h1_planning
@@ -51,6 +52,48 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
     return pd.DataFrame(rows)
 
 
+#: Every verdict :func:`h2_verdict` can return. Never ``supported``: the survey records whether a
+#: cooperative reports barriers, not whether they are *major* obstacles, so a paper verdict of
+#: "fully validated" is a ``discrepancy`` in the ledger by design, whatever the data.
+H2_VERDICTS = ("not_supported", "partially_supported")
+
+#: Lee and Wagenmakers' (2013) wording of Jeffreys' (1961) evidence categories, by lower bound.
+BAYES_FACTOR_WORDS = ((100, "extreme"), (30, "very strong"), (10, "strong"), (3, "moderate"), (1, "anecdotal"))
+
+
+def bayes_factor_evidence(bf: float, hypothesis: str = "H1") -> str:
+    """Lee and Wagenmakers' (2013) words for a Bayes factor BF10 (evidence for H1 over H0).
+
+    1-3 anecdotal, 3-10 moderate, 10-30 strong, 30-100 very strong, above 100 extreme; a
+    factor below 1 is read the same way as 1/BF, as evidence for H0.
+
+    Examples
+    --------
+    >>> bayes_factor_evidence(2.42), bayes_factor_evidence(4.77), bayes_factor_evidence(0.2)
+    ('anecdotal evidence for H1', 'moderate evidence for H1', 'moderate evidence for H0')
+    """
+    if not np.isfinite(bf) or bf <= 0:
+        return "extreme evidence for " + (hypothesis if bf == np.inf else "H0")
+    favoured, value = (hypothesis, bf) if bf >= 1 else ("H0", 1 / bf)
+    if value == 1:
+        return "no evidence either way"
+    word = next(w for bound, w in BAYES_FACTOR_WORDS if value >= bound)
+    return f"{word} evidence for {favoured}"
+
+
+def one_sided_lower_bound(k: int, n: int, alpha: float = plan.ALPHA) -> float:
+    """Exact one-sided (1 - alpha) lower confidence bound of a proportion (Clopper-Pearson).
+
+    The smallest threshold the one-sided exact binomial test at alpha cannot reject.
+
+    Examples
+    --------
+    >>> round(one_sided_lower_bound(21, 30), 3)
+    0.535
+    """
+    return float(sps.beta.ppf(alpha, k, n - k + 1)) if k > 0 else 0.0
+
+
 def h2_verdict(primary: dict, sensitivity: pd.DataFrame, alpha: float = plan.ALPHA) -> tuple[str, str]:
     """Package verdict on H2 from the primary test and the threshold sensitivity.
 
@@ -59,20 +102,29 @@ def h2_verdict(primary: dict, sensitivity: pd.DataFrame, alpha: float = plan.ALP
     * ``not_supported``: the share reporting barriers is not shown to exceed one half;
     * ``partially_supported``: it exceeds one half (one-sided exact p < alpha), but the
       survey asks whether barriers exist, not whether they are *major*, so the claim
-      shown is weaker than the hypothesis; the reason gives the highest threshold at
-      which the share is still shown to exceed it.
+      shown is weaker than the hypothesis.
+
+    ``supported`` is never returned (:data:`H2_VERDICTS`): no answer in the survey measures
+    how major a barrier is. The reason lists the thresholds shown to be exceeded and those
+    tested and not exceeded, the one-sided lower bound and the Bayes factors in words.
     """
+    k, n = primary["k"], primary["n"]
+    lower = one_sided_lower_bound(k, n, alpha)
+    evidence = (f"one-sided {1 - alpha:.0%} lower bound {lower:.1%} (Clopper-Pearson); "
+                f"BF+0 = {primary['bf_plus']:.3g} ({bayes_factor_evidence(primary['bf_plus'], 'a majority')}), "
+                f"BF10 = {primary['bf10']:.3g} two-sided ({bayes_factor_evidence(primary['bf10'], 'a share other than one half')})")
     if primary["p_value"] >= alpha:
-        return "not_supported", (f"{primary['k']} of {primary['n']} report barriers (p = {primary['p_value']:.3g} "
-                                 f"against a majority): not shown to be a majority")
+        return "not_supported", (f"{k} of {n} report barriers (one-sided exact p = {primary['p_value']:.3g} "
+                                 f"against one half): not shown to be a majority; {evidence}")
     held = sensitivity.loc[sensitivity["p_value"] < alpha, "threshold"]
-    highest = float(held.max())
-    beyond = ("the highest threshold tested" if highest >= sensitivity["threshold"].max()
-              else "but no higher threshold tested")
+    failed = sensitivity.loc[sensitivity["p_value"] >= alpha, "threshold"]
+    tested = (f"not shown to exceed {', '.join(f'{t:.0%}' for t in failed)} (tested)" if len(failed)
+              else "every threshold tested exceeded")
     return "partially_supported", (
-        f"{primary['k']} of {primary['n']} report barriers: shown to exceed {highest:.0%}, {beyond} (one-sided "
-        f"exact p = {primary['p_value']:.3g} against one half); the survey records "
-        f"that barriers exist, not that they are major obstacles, and gives no share for the barriers it names")
+        f"{k} of {n} report barriers: shown to exceed {float(held.max()):.0%} (one-sided exact p = "
+        f"{primary['p_value']:.3g} against one half), {tested}; {evidence}; the survey records that barriers "
+        f"exist, not that they are major obstacles, and gives no share for the barriers it names, so this "
+        f"rule's strongest verdict is partially_supported")
 
 
 def h1_groups(survey: pd.DataFrame) -> tuple[int, int]:
