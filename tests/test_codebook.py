@@ -53,7 +53,7 @@ def test_no_second_copy_of_the_fixed_lists_in_the_code():
 def test_power_figure_says_the_sizes_it_was_given():
     from coopai import figures
     sizes = (140, 80, 50, 30)
-    simulated = pd.DataFrame({"w": [0.3], "n": [sum(sizes)], "power_exact_sim": [0.9], "power_exact_se": [0.01]})
+    simulated = pd.DataFrame({"w": [0.3], "n": [sum(sizes)], "power_exact": [0.9], "power_exact_se": [0.01]})
     curve = pd.DataFrame({"n": [100, 1000], "w": [0.3, 0.3], "power": [0.5, 1.0]})
     fig = figures.power_curve_plot(curve, simulated, lang="en", sizes=sizes)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
