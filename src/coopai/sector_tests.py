@@ -145,7 +145,7 @@ def total_only_tests(survey: pd.DataFrame, published: pd.DataFrame | None = None
     from . import identification
 
     if survey.attrs.get("rebuilt"):
-        ranges = identification.identification_ranges(published)
+        ranges = identification.identification_ranges(published, alpha=alpha)
         return {"stem": "identification_ranges", "table": ranges,
                 "caption": "Sector tests on total-only variables: range over every feasible sector breakdown.",
                 "shown": ranges.drop(columns=["breakdown_p_min", "breakdown_p_max"])}
