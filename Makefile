@@ -1,9 +1,11 @@
 # coopai: the study, end to end.  `make help` lists the targets.
 #
 # Data flow one way: data/published -> data/rebuilt -> notebooks -> $(OUT) (paper/ by default).
-# Each notebook runs through papermill into build/runs/, writes its tables into a staging
-# folder there, and only when it has run to the end are its HTML, figures and tables
-# published into $(OUT), one atomic rename per file. A failed notebook changes nothing.
+# `make all` runs one Python process (coopai.pipeline): it validates the survey once, runs every
+# notebook (papermill parameters, two kernels at a time) in a private folder under build/runs,
+# and only when all have finished replaces OUT as a whole, in one step. What a run produces is a
+# function of the survey's content, the parameters and the package's inputs (never file times):
+# when OUT already holds that run, nothing is done. A failed or killed run leaves OUT as it was.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,12 +22,33 @@ KERNEL := coopai
 JOBS ?= 2
 
 DEFAULT_DATA := data/rebuilt/cooperatives.csv
-DATA ?= $(DEFAULT_DATA)
-OUT ?= paper
-# Runs are staged under build/runs (the same place whatever OUT is, so the exported notebooks
-# do not depend on it); stamps remember what each OUT folder has received.
-RUNS := build/runs
-DONE := build/stamps/$(subst /,_,$(OUT))
+
+# The run's parameters (DATA OUT ALPHA SEED LANG) reach Python through the environment, never
+# through a shell command line, so that spaces, quotes, backticks or $(...) in a file name are
+# never executed; `$(value ...)` keeps them unexpanded, and `unexport` keeps make from expanding
+# the original. They are taken from make's command line only: LANG, for one, is also the locale
+# every environment sets. Unset, each takes its default in coopai.pipeline / coopai.plan.
+ifeq ($(origin DATA),command line)
+export COOPAI_DATA := $(value DATA)
+unexport DATA
+endif
+ifeq ($(origin OUT),command line)
+export COOPAI_OUT := $(value OUT)
+unexport OUT
+endif
+ifeq ($(origin ALPHA),command line)
+export COOPAI_ALPHA := $(value ALPHA)
+unexport ALPHA
+endif
+ifeq ($(origin SEED),command line)
+export COOPAI_SEED := $(value SEED)
+unexport SEED
+endif
+ifeq ($(origin LANG),command line)
+export COOPAI_LANG := $(value LANG)
+unexport LANG
+endif
+export COOPAI_JOBS := $(JOBS)
 
 # The notebooks find the project kernel here first, never a system kernel of the same name.
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
@@ -33,32 +56,17 @@ export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 unexport PYTHONDONTWRITEBYTECODE
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := module://matplotlib_inline.backend_inline
-# numpy picks its SIMD code at run time by CPU (AVX2, AVX-512): log10 and friends then differ in the
-# last bit, and a figure coordinate written with 6 decimals can flip. Using the baseline code on every
-# x86-64 machine keeps the committed figures byte-identical whichever machine runs the study.
-export NPY_DISABLE_CPU_FEATURES := X86_V3 X86_V4 AVX512_ICL AVX512_SPR
 
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-NAMES := $(basename $(notdir $(NOTEBOOKS)))
-# One run per notebook, in French: each figure cell also draws its English twin (figures.show).
-STAMPS := $(NAMES:%=$(DONE)/%.fr.done)
-SOURCES := $(wildcard src/coopai/*.py) data/codebook.csv data/constraints.csv data/category_labels.csv \
-           data/published/survey_aggregates.csv
-
-.PHONY: help all env notebooks test lab clean distclean lock check-determinism benchmark
+.PHONY: help all env test lab clean distclean lock check-determinism benchmark
 
 help: ## list the targets
 	@echo "coopai: reproducible study package (make TARGET)"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
-	@echo "  options: DATA=survey.csv|.xlsx|.sav|.dta OUT=folder (run the study on another survey), JOBS=$(JOBS)"
+	@echo "  options: DATA=survey.csv|.xlsx|.sav|.dta OUT=folder (run the study on another survey),"
+	@echo "           ALPHA=level SEED=n LANG=fr|en (the notebooks' parameters; defaults in coopai.plan), JOBS=$(JOBS)"
 
-all: $(ENV_STAMP) ## create the environment if missing, rebuild the data, run every notebook, export
-ifneq ($(DATA),$(DEFAULT_DATA))
-ifeq ($(OUT),paper)
-	$(error DATA=$(DATA) needs OUT=folder as well: paper/ holds the outputs of the published study)
-endif
-endif
-	@$(MAKE) --no-print-directory -j$(JOBS) notebooks
+all: $(ENV_STAMP) $(DEFAULT_DATA) ## create the environment if missing, rebuild the data, run every notebook, publish OUT
+	@$(PY) -m coopai.pipeline
 
 env: $(ENV_STAMP) ## create the project environment in .venv (uv, hashed lock, project kernel)
 
@@ -78,20 +86,9 @@ $(ENV_STAMP): requirements/core.lock
 	@touch $@
 	@echo "==> environment ready"
 
-notebooks: $(STAMPS)
-
 $(DEFAULT_DATA): data/published/survey_aggregates.csv src/coopai/rebuild.py src/coopai/published.py src/coopai/codebook.py src/coopai/survey.py src/coopai/formats.py \
                  data/constraints.csv data/codebook.csv | $(ENV_STAMP)
 	$(PY) -m coopai.rebuild
-
-# One notebook run: papermill into build/, then publish into $(OUT) (coopai.pipeline). $* is NAME.LANG.
-$(DONE)/%.done: $(SOURCES) $(DATA) | $(ENV_STAMP)
-	@mkdir -p $(DONE)
-	@$(PY) -m coopai.pipeline $(basename $*) $(subst .,,$(suffix $*)) --data "$(DATA)" --out "$(OUT)" --runs $(RUNS)
-	@touch $@
-
-# Each run also depends on its own notebook.
-$(foreach n,$(NAMES),$(eval $(DONE)/$(n).fr.done: notebooks/$(n).ipynb))
 
 test: $(ENV_STAMP) ## run the test suite (what CI runs), after a quick benchmark that prints its figures
 	$(PY) benchmarks/bench_pipeline.py --quick
@@ -107,8 +104,8 @@ lab: $(ENV_STAMP) ## open JupyterLab on the project kernel (installs JupyterLab 
 
 check-determinism: $(ENV_STAMP) ## run the study twice in separate processes and compare the outputs byte for byte
 	rm -rf build/determinism
-	$(MAKE) --no-print-directory all DATA=$(DEFAULT_DATA) OUT=build/determinism/a
-	$(MAKE) --no-print-directory all DATA=$(DEFAULT_DATA) OUT=build/determinism/b
+	COOPAI_CACHE=off $(MAKE) --no-print-directory all OUT=build/determinism/a
+	COOPAI_CACHE=off $(MAKE) --no-print-directory all OUT=build/determinism/b
 	diff -r build/determinism/a build/determinism/b && echo "==> byte-identical"
 
 benchmark: $(ENV_STAMP) ## time the pipeline on 30 to 100,000 cooperatives, and the tests (see benchmarks/)
@@ -119,7 +116,7 @@ lock: ## regenerate the hashed locks from pyproject.toml (needs the network)
 	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/core.lock
 	$(UV) pip compile pyproject.toml --extra lab --python-version 3.11 --generate-hashes -q -o requirements/lab.lock
 
-clean: ## remove build/ (notebook runs and stamps); outputs in paper/ stay
+clean: ## remove build/ (private run folders, the notebook cache, run records); outputs in paper/ stay
 	rm -rf build
 
 distclean: clean ## also remove the environment

@@ -1,12 +1,20 @@
 """Shared fixtures: the published aggregates, the codebook, and small survey files made by the tests."""
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Tests write nothing into the repository's build/: runs, cache and temporary files go to a
+# folder of this session (set before coopai is imported: coopai.config reads it once).
+os.environ["COOPAI_BUILD"] = tempfile.mkdtemp(prefix="coopai-test-build-")
+atexit.register(shutil.rmtree, os.environ["COOPAI_BUILD"], True)
 
 from coopai import config, rebuild
 from coopai.published import read_published_aggregates

@@ -166,11 +166,11 @@ def test_bad_input_stops_the_run_before_any_output(survey_frame, tmp_path, capsy
         path.write_bytes(content)
     else:
         path.write_text(content)
-    out = tmp_path / "out"
+    out = tmp_path / "out"  # the outputs of an earlier run (its manifest lists them)
     (out / "tables").mkdir(parents=True)
     (out / "tables" / "earlier.csv").write_text("kept\n")
-    status = pipeline.main(["02_descriptive_statistics", "fr", "--data", str(path), "--out", str(out),
-                            "--runs", str(tmp_path / "runs")])
+    (out / "coopai-manifest.json").write_text('{"files": {"tables/earlier.csv": ""}}')
+    status = pipeline.main(["--data", str(path), "--out", str(out)])
     message = capsys.readouterr().err
-    assert status == 2 and f"file {name}" in message and "nothing was written" in message
-    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["earlier.csv"]
+    assert status == 2 and f"file {name}" in message and "OUT was left as it was" in message
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["coopai-manifest.json", "earlier.csv"]

@@ -1,42 +1,111 @@
-"""End to end: the Makefile runs every notebook through papermill on the project kernel,
-gives byte-identical outputs, and refuses bad data without touching earlier outputs."""
+"""End to end: `make all` runs the study as one transaction (coopai.pipeline, coopai.transaction).
+
+Byte-identical outputs, run identity by content, one snapshot of the survey, OUT replaced as a
+whole or not at all (tested by killing runs exactly where a test hook holds them), one run per
+OUT, OUT and DATA checked before anything runs, and names passed without a shell.
+"""
+import json
+import os
+import signal
+import stat
+import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from coopai import config, pipeline
-from conftest import ROOT, run_make, tree_digest
+from coopai import config, pipeline, synthetic, transaction
+from conftest import ROOT, file_digest, run_make, tree_digest
 
 FIGURES = {"fig2_sectors", "fig3_digitalisation", "fig4_ai_knowledge_use", "fig5_ai_interest_barriers"}
+MANIFEST = transaction.MANIFEST
+
+
+def make_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    env.update(extra)
+    return env
+
+
+def start_make(*args, **extra):
+    """make in the background, in its own process group (so a test can kill the run and its kernels)."""
+    return subprocess.Popen(["make", "--no-print-directory", *args], cwd=ROOT, env=make_env(**extra),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for(path: Path, process, seconds=300):
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if process.poll() is not None:
+            out, err = process.communicate()
+            pytest.fail(f"the run ended ({process.returncode}) before reaching the hook: {out[-2000:]} {err[-2000:]}")
+        assert time.monotonic() < deadline, "the run never reached the hook"
+        time.sleep(0.05)
+
+
+def leftovers(folder):
+    """Trees an interrupted run left beside OUT (its unlocked lock file does no harm)."""
+    return [p for p in Path(folder).glob(".out.coopai-*") if not p.name.endswith("-lock")]
+
+
+def kill_group(process):
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 @pytest.fixture(scope="module")
 def fresh_run(tmp_path_factory):
-    """The whole study run by make into a new folder, in other processes than the committed one."""
-    out = tmp_path_factory.mktemp("study")
+    """The whole study run by make into a new folder, with an empty cache (the session's build folder)."""
+    out = tmp_path_factory.mktemp("study") / "out"
     result = run_make("all", f"OUT={out}")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out, result
 
 
 def test_every_notebook_executes_and_outputs_match_committed_ones(fresh_run):
-    out, _ = fresh_run
+    out, result = fresh_run
+    assert "5 notebooks run, 0 reused" in result.stdout  # a real run, not the cache
     fresh = tree_digest(out)
     committed = tree_digest(config.PAPER_DIR)
-    assert fresh, "the run published nothing"
-    missing = sorted(set(fresh) - set(committed))
-    assert not missing, f"outputs not committed under paper/: {missing}"
+    assert MANIFEST in fresh
+    assert sorted(fresh) == sorted(committed), "run `make all` and commit paper/"
     differ = sorted(k for k in fresh if fresh[k] != committed[k])
     assert not differ, f"not byte-identical to paper/ (run `make all` and commit): {differ}"
 
 
-def test_second_run_does_nothing(fresh_run):
+def test_manifest_names_the_data_parameters_and_every_file(fresh_run):
     out, _ = fresh_run
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["data"] == {"file": "data/rebuilt/cooperatives.csv", "cooperatives": 30,
+                                "sha256": file_digest(config.REBUILT_DATASET)}
+    assert manifest["parameters"] == {"alpha": 0.05, "seed": 20250831, "lang": "fr"}
+    assert manifest["version"] == pipeline.package_version()
+    assert manifest["files"] == {k: v for k, v in tree_digest(out).items() if k != MANIFEST}
+    assert str(out) not in (out / MANIFEST).read_text()
+
+
+def test_published_files_get_the_users_umask_and_kernels_no_tcp_warning(fresh_run):
+    out, result = fresh_run
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*") if p.is_file()}
+    umask = os.umask(0)
+    os.umask(umask)
+    assert modes == {0o666 & ~umask}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask
+    assert "without encryption" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_second_run_does_nothing_and_another_out_reuses_the_cache(fresh_run, tmp_path):
+    out, _ = fresh_run
+    before = tree_digest(out)
     again = run_make("all", f"OUT={out}")
-    assert again.returncode == 0 and "==>" not in again.stdout, again.stdout
+    assert again.returncode == 0 and "nothing to do" in again.stdout and "==>" not in again.stdout, again.stdout
+    assert tree_digest(out) == before
+    other = run_make("all", f"OUT={tmp_path / 'b'}")
+    assert other.returncode == 0 and "0 notebooks run, 5 reused" in other.stdout, other.stdout
+    assert tree_digest(tmp_path / "b") == before
 
 
 def test_exported_figures_are_valid_images_in_both_languages():
@@ -55,30 +124,328 @@ def test_figures_say_the_data_are_rebuilt():
     html = (config.PAPER_DIR / "notebooks/02_descriptive_statistics.html").read_text()
     assert "rebuilt from the published aggregates" in html
     # SVG text is drawn as paths, so the notice is checked on the Figure object the exporter saves.
-    from coopai import figures, survey
-    fig = figures.figure3_digitalisation(survey.load_survey(), lang="fr")
+    from coopai import figures
+    from coopai.survey import load_survey
+    fig = figures.figure3_digitalisation(load_survey(), lang="fr")
     texts = " ".join(t.get_text() for t in fig.texts)
     assert "Données reconstituées" in texts and "6 coopératives ni" in texts
 
 
-def test_bad_data_stops_the_run_and_leaves_outputs_alone(tmp_path):
-    bad = tmp_path / "bad.csv"
-    rebuilt = (config.REBUILT_DATASET).read_text().splitlines()
-    rebuilt[8] = rebuilt[8].replace("Agriculture", "Peche")
-    bad.write_text("\n".join(rebuilt) + "\n")
+# --- a user's surveys, with hostile names, run at the same time into two folders ------------------
+
+WEIRD = "my survey `touch pwned-backtick` $(touch pwned-dollar) <b>bold 'q' \"d\" é.csv"
+
+
+@pytest.fixture(scope="module")
+def user_runs(fresh_run, tmp_path_factory):
+    """Two surveys run at the same time into two OUT folders that held the published run.
+
+    Survey A has a hostile name and other parameters; it is appended to while its run holds at
+    the snapshot. Survey B's file is older than B's OUT. Each run has one kernel at a time.
+    """
+    base = tmp_path_factory.mktemp("user runs")
+    a_data, b_data = base / WEIRD, base / "older survey.csv"
+    synthetic.generate_survey(40, seed=1).to_csv(a_data, index=False)
+    synthetic.generate_survey(36, seed=2).to_csv(b_data, index=False)
+    a_sha, b_sha = file_digest(a_data), file_digest(b_data)
+    os.utime(b_data, (946684800, 946684800))  # year 2000: older than every output
+    a_out, b_out = base / "out A é", base / "out B"
+    for out in (a_out, b_out):  # both held the published study's run before
+        assert run_make("all", f"OUT={out}").returncode == 0
+    marker = base / "a.marker"
+    a = start_make("all", f"DATA={a_data}", f"OUT={a_out}", "ALPHA=0.01", "SEED=7", "LANG=en", "JOBS=1",
+                   COOPAI_TEST_PAUSE="snapshot", COOPAI_TEST_MARKER=str(marker))
+    b = start_make("all", f"DATA={b_data}", f"OUT={b_out}", "JOBS=1")
+    wait_for(marker, a)
+    with open(a_data, "a") as handle:  # the file grows while the run goes on: the run must not see it
+        handle.write(synthetic.generate_survey(45, seed=3).tail(5).to_csv(index=False, header=False))
+    (base / "a.marker.resume").write_text("")
+    results = {}
+    for key, process in (("a", a), ("b", b)):
+        stdout, stderr = process.communicate(timeout=900)
+        results[key] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return {"base": base, "a": (a_data, a_out, a_sha, results["a"]), "b": (b_data, b_out, b_sha, results["b"])}
+
+
+def test_concurrent_runs_into_two_outs_each_publish_their_own_survey(user_runs):
+    import pandas as pd
+
+    for key, n in (("a", 40), ("b", 36)):
+        data, out, sha, result = user_runs[key]
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        manifest = json.loads((out / MANIFEST).read_text())
+        assert manifest["data"]["sha256"] == sha and manifest["data"]["cooperatives"] == n
+        sectors = pd.read_csv(out / "tables" / "fig2_sectors.csv")
+        assert sectors["n"].max() == n  # every table from this survey, none from the other
+        assert set(tree_digest(out)) == set(manifest["files"]) | {MANIFEST}
+
+
+def test_a_new_survey_replaces_every_file_of_the_earlier_one(user_runs):
+    _, out, _, _ = user_runs["b"]
+    names = set(tree_digest(out))
+    assert "tables/identification_ranges.csv" not in names  # written for the rebuilt data only
+    assert "tables/total_only_sector_tests.csv" in names
+
+
+def test_an_older_survey_file_still_reruns(user_runs):
+    _, _, _, result = user_runs["b"]
+    assert "nothing to do" not in result.stdout and "notebooks run" in result.stdout
+
+
+def test_a_file_appended_to_during_the_run_changes_nothing(user_runs):
+    data, out, sha, result = user_runs["a"]
+    assert file_digest(data) != sha  # the test did append to it
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["data"]["sha256"] == sha and manifest["data"]["cooperatives"] == 40
+    for html in (out / "notebooks").glob("0[2-5]_*.html"):
+        assert "40 cooperatives" in html.read_text(), html.name
+
+
+def test_names_with_shell_and_html_characters_are_neither_executed_nor_live(user_runs):
+    data, out, _, result = user_runs["a"]
+    for folder in (ROOT, user_runs["base"], out):
+        assert not list(Path(folder).glob("pwned*")), "a file name was executed by a shell"
+    html = (out / "notebooks" / "02_descriptive_statistics.en.html").read_text()
+    assert "<b>bold" not in html
+    assert "&lt;b&gt;bold" in html and "$(touch pwned-dollar)" in html
+
+
+def test_make_variables_set_the_parameters_and_lang_en_gives_english_notebooks(user_runs):
+    _, out, _, _ = user_runs["a"]
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["parameters"] == {"alpha": 0.01, "seed": 7, "lang": "en"}
+    html = sorted(p.name for p in (out / "notebooks").glob("*.html"))
+    assert html == [f"{n}.en.html" for n in sorted(pipeline.NOTEBOOK_INPUTS)]
+    text = (out / "notebooks" / "04_hypothesis_checks.en.html").read_text()
+    assert "alpha</span> <span class=\"o\">=</span> <span class=\"mf\">0.01</span>" in text
+    assert "seed</span> <span class=\"o\">=</span> <span class=\"mi\">7</span>" in text
+
+
+# --- killed runs: the hook holds the run exactly where the test kills it --------------------------
+
+@pytest.fixture()
+def edited_out(fresh_run, tmp_path):
+    """An OUT holding an earlier run whose files a user edited: a new run must replace it."""
     out = tmp_path / "out"
-    (out / "tables").mkdir(parents=True)
-    (out / "tables/earlier.csv").write_text("kept\n")
-    before = tree_digest(out)
-    result = run_make("all", f"DATA={bad}", f"OUT={out}")
+    assert run_make("all", f"OUT={out}").returncode == 0
+    with open(out / "tables" / "fig2_sectors.md", "a") as handle:
+        handle.write("edited by hand\n")
+    return out
+
+
+def test_a_run_killed_while_publishing_leaves_out_as_it_was(edited_out, tmp_path):
+    before = tree_digest(edited_out)
+    marker = tmp_path / "marker"
+    run = start_make("all", f"OUT={edited_out}", COOPAI_TEST_PAUSE="publish", COOPAI_TEST_MARKER=str(marker))
+    wait_for(marker, run)
+    stage, pid = marker.read_text().split()
+    staged = list(tmp_path.glob(".out.coopai-new-*"))
+    assert stage == "publish" and len(staged) == 1 and (staged[0] / MANIFEST).is_file()  # the new tree, complete
+    refused = run_make("all", f"OUT={edited_out}")  # meanwhile, a second run into the same OUT
+    assert refused.returncode != 0 and f"another coopai run (process {pid}) is writing to" in refused.stderr
+    kill_group(run)
+    assert run.returncode == -signal.SIGKILL  # killed there, not ended by itself
+    assert tree_digest(edited_out) == before
+    again = run_make("all", f"OUT={edited_out}")
+    assert again.returncode == 0 and "removed .out.coopai-new-" in again.stdout
+    assert not list(tmp_path.glob(".out.coopai-*")) and "edited by hand" not in (
+        edited_out / "tables" / "fig2_sectors.md").read_text()
+
+
+def test_a_run_killed_right_after_the_swap_leaves_the_new_out_whole(edited_out, tmp_path, fresh_run):
+    marker = tmp_path / "marker"
+    run = start_make("all", f"OUT={edited_out}", COOPAI_TEST_PAUSE="swapped", COOPAI_TEST_MARKER=str(marker))
+    wait_for(marker, run)
+    kill_group(run)
+    assert marker.read_text().startswith("swapped") and run.returncode == -signal.SIGKILL
+    assert tree_digest(edited_out) == tree_digest(fresh_run[0])  # the new tree, whole
+    assert len(list(tmp_path.glob(".out.coopai-new-*"))) == 1  # the old one, not yet deleted
+    assert run_make("all", f"OUT={edited_out}").returncode == 0
+    assert not list(tmp_path.glob(".out.coopai-*"))
+
+
+def test_without_renameat2_a_run_killed_between_renames_is_finished_by_the_next(edited_out, tmp_path, fresh_run):
+    marker = tmp_path / "marker"
+    run = start_make("all", f"OUT={edited_out}", COOPAI_NO_RENAMEAT2="1", COOPAI_TEST_PAUSE="between-renames",
+                     COOPAI_TEST_MARKER=str(marker))
+    wait_for(marker, run)
+    kill_group(run)
+    assert marker.read_text().startswith("between-renames") and not edited_out.exists()
+    again = run_make("all", f"OUT={edited_out}")
+    assert again.returncode == 0 and "finished the swap of an interrupted run" in again.stdout
+    assert tree_digest(edited_out) == tree_digest(fresh_run[0])
+    assert not list(tmp_path.glob(".out.coopai-*"))
+
+
+def test_a_run_killed_before_publishing_leaves_out_alone(edited_out, tmp_path):
+    before = tree_digest(edited_out)
+    marker = tmp_path / "marker"
+    run = start_make("all", f"OUT={edited_out}", COOPAI_TEST_PAUSE="snapshot", COOPAI_TEST_MARKER=str(marker))
+    wait_for(marker, run)
+    kill_group(run)
+    assert marker.read_text().startswith("snapshot") and run.returncode == -signal.SIGKILL
+    assert tree_digest(edited_out) == before and not leftovers(tmp_path)
+
+
+# --- refused before anything runs ------------------------------------------------------------------
+
+def refused(*args):
+    result = run_make("all", *args)
     assert result.returncode != 0
-    assert "file bad.csv, row 9, column 'sector': unknown category 'Peche'" in result.stderr
-    assert tree_digest(out) == before
+    lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("make: ***")]
+    assert lines and all(line.startswith("coopai: ") for line in lines), result.stderr  # no traceback
+    assert "==>" not in result.stdout
+    return result.stderr
+
+
+@pytest.mark.parametrize("out", ["paper/", "./paper", "paper/x", "data", "data/rebuilt", "src", "notebooks",
+                                 "tests", ".", "..", "/"])
+def test_out_inside_the_package_or_holding_it_is_refused(out, tmp_path):
+    before = tree_digest(ROOT / "data")
+    data = tmp_path / "s.csv"
+    synthetic.generate_survey(30, seed=5).to_csv(data, index=False)
+    message = refused(f"DATA={data}", f"OUT={out}")
+    assert f"OUT={out}" in message
+    assert tree_digest(ROOT / "data") == before and not list(ROOT.glob(".*.coopai-*"))
+
+
+def test_paper_takes_the_published_run_only(tmp_path):
+    assert "lies inside paper/" in refused("ALPHA=0.01")
+    assert "lies inside paper/" in refused("LANG=en")
+
+
+def test_out_that_is_a_file_or_not_writable_is_refused(tmp_path):
+    (tmp_path / "file").write_text("x")
+    assert "is a file" in refused(f"OUT={tmp_path / 'file'}")
+    if os.geteuid() == 0:  # root writes through permissions: take a folder no one can write in
+        locked = Path("/sys/coopai-test-out")
+    else:
+        locked = tmp_path / "locked" / "out"
+        locked.parent.mkdir()
+        locked.parent.chmod(0o555)
+    assert "cannot write in" in refused(f"OUT={locked}")
+
+
+def test_out_holding_a_users_files_is_refused_and_kept(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_text("mine")
+    assert "holds files and no coopai manifest" in refused(f"OUT={out}")
+    assert (out / "thesis.docx").read_text() == "mine"
+
+
+def test_survey_inside_out_is_refused(tmp_path):
+    data = tmp_path / "s.csv"
+    synthetic.generate_survey(30, seed=5).to_csv(data, index=False)
+    assert "lies inside OUT" in refused(f"DATA={data}", f"OUT={tmp_path}")
+
+
+def test_missing_data_is_a_clear_error():
+    assert "coopai: DATA=nowhere/survey.csv: no such file" in refused("DATA=nowhere/survey.csv", "OUT=build/x")
 
 
 def test_user_data_needs_its_own_out_folder(tmp_path):
-    result = run_make("all", f"DATA={tmp_path / 'x.csv'}")
-    assert result.returncode != 0 and "needs OUT=folder" in result.stderr
+    data = tmp_path / "s.csv"
+    synthetic.generate_survey(30, seed=5).to_csv(data, index=False)
+    assert "give OUT=folder" in refused(f"DATA={data}")
+
+
+def test_bad_parameters_are_refused():
+    assert "ALPHA=2: alpha must be a number between 0 and 1" in refused("ALPHA=2", "OUT=build/x")
+    assert "SEED=x" in refused("SEED=x", "OUT=build/x")
+    assert "LANG=de" in refused("LANG=de", "OUT=build/x")
+
+
+def test_locale_lang_from_the_environment_is_not_a_parameter(tmp_path, fresh_run):
+    result = subprocess.run(["make", "--no-print-directory", "all", f"OUT={tmp_path / 'o'}"],
+                            cwd=ROOT, env=make_env(LANG="de_DE.UTF-8"), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "o" / MANIFEST).read_text())["parameters"]["lang"] == "fr"
+
+
+def test_bad_data_stops_the_run_and_leaves_outputs_alone(tmp_path, fresh_run):
+    bad = tmp_path / "bad.csv"
+    rebuilt = config.REBUILT_DATASET.read_text().splitlines()
+    rebuilt[8] = rebuilt[8].replace("Agriculture", "Peche")
+    bad.write_text("\n".join(rebuilt) + "\n")
+    out = tmp_path / "out"
+    assert run_make("all", f"OUT={out}").returncode == 0
+    before = tree_digest(out)
+    message = refused(f"DATA={bad}", f"OUT={out}")
+    assert "file bad.csv, row 9, column 'sector': unknown category 'Peche'" in message
+    assert tree_digest(out) == before
+
+
+# --- what a notebook depends on --------------------------------------------------------------------
+
+#: Written out by hand from reading the notebooks, independently of pipeline.NOTEBOOK_INPUTS.
+EXPECTED_READERS = {
+    "data/literature/references.csv": {"01"}, "data/literature/coding.csv": {"01"},
+    "data/literature/coding_scheme.csv": {"01"},
+    "data/published/sector_readings.csv": {"03", "05"}, "data/published/hypotheses.csv": {"04", "05"},
+    "data/published/external_figures.csv": {"05"}, "data/audit/text_repeats.csv": {"05"},
+    "data/published/survey_aggregates.csv": {"03", "04", "05"},
+    "data/codebook.csv": {"02", "03", "04", "05"}, "data/constraints.csv": {"02", "03", "04", "05"},
+    "data/category_labels.csv": {"02", "03", "04", "05"},
+    "src/coopai/stats.py": {"01", "02", "03", "04", "05"}, "requirements/core.lock": {"01", "02", "03", "04", "05"},
+    "notebooks/03_cross_sector_tests.ipynb": {"03"},
+}
+
+
+@pytest.fixture()
+def copy_of_inputs(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    for pattern in set(pipeline.COMMON_INPUTS) | {p for ps in pipeline.NOTEBOOK_INPUTS.values() for p in ps} | {
+            "notebooks/*.ipynb"}:
+        for path in ROOT.glob(pattern):
+            target = root / path.relative_to(ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    monkeypatch.setattr(pipeline, "ROOT", root)
+    return root
+
+
+def changed_notebooks(root, change, **params):
+    names = sorted(pipeline.NOTEBOOK_INPUTS)
+    shown = dict(params=dict(lang="fr", alpha=0.05, seed=1), data_display="s.csv", data_sha="0")
+    before = pipeline.identities(names, shown["params"], shown["data_display"], shown["data_sha"])
+    change(shown)
+    after = pipeline.identities(names, shown["params"], shown["data_display"], shown["data_sha"])
+    return {name[:2] for name in names if before[name] != after[name]}
+
+
+@pytest.mark.parametrize("relative", sorted(EXPECTED_READERS))
+def test_changing_an_input_reruns_exactly_the_notebooks_that_read_it(copy_of_inputs, relative):
+    def change(_):
+        with open(copy_of_inputs / relative, "ab") as handle:
+            handle.write(b"\n")
+    assert changed_notebooks(copy_of_inputs, change) == EXPECTED_READERS[relative]
+
+
+def test_a_new_data_file_beside_declared_ones_reruns_its_readers(copy_of_inputs):
+    def change(_):
+        (copy_of_inputs / "data/literature/second_coder.csv").write_text("unit_id,code\n")
+    assert changed_notebooks(copy_of_inputs, change) == {"01"}
+
+
+def test_survey_content_and_parameters_rerun_their_readers(copy_of_inputs):
+    def survey(shown):
+        shown["data_sha"] = "1"
+    def alpha(shown):
+        shown["params"] = {**shown["params"], "alpha": 0.01}
+    assert changed_notebooks(copy_of_inputs, survey) == {"02", "03", "04", "05"}
+    assert changed_notebooks(copy_of_inputs, alpha) == {"01", "02", "03", "04", "05"}
+
+
+def test_every_file_a_notebook_reads_is_declared():
+    """The fresh run passed this check for real; here the check itself is shown to catch a read."""
+    log = Path(os.environ["COOPAI_BUILD"]) / "reads-test.log"
+    code = (f"import coopai.pipeline as p; p._trace_reads({str(log)!r}, {str(ROOT) + os.sep!r}, []);"
+            f"open({str(ROOT / 'data/audit/text_repeats.csv')!r}).read();"
+            f"open({str(ROOT / 'data/codebook.csv')!r}).read()")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert set(pipeline._undeclared_reads("02_descriptive_statistics", log)) == {"data/audit/text_repeats.csv"}
+    assert pipeline._undeclared_reads("05_reproduction_audit", log) == []
 
 
 def test_notebooks_run_on_the_project_kernel():
@@ -88,50 +455,24 @@ def test_notebooks_run_on_the_project_kernel():
     assert Path(spec.resource_dir).resolve().is_relative_to((ROOT / ".venv").resolve())
 
 
-def test_parameter_validation_messages():
-    with pytest.raises(ValueError, match="lang must be 'fr' or 'en'"):
-        config.validate_parameters(config.REBUILT_DATASET, "build/t", lang="de")
-    with pytest.raises(ValueError, match="no such file"):
-        config.validate_parameters("data/none.csv", "build/t")
-    with pytest.raises(ValueError, match="seed must be"):
-        config.validate_parameters(config.REBUILT_DATASET, "build/t", seed=-1)
+def test_a_failing_notebook_is_one_line_naming_its_cell(tmp_path):
+    import asyncio
 
-
-@pytest.mark.parametrize("kill_after", [3.0, 7.0])
-def test_a_killed_run_leaves_no_partial_file(tmp_path, kill_after):
-    import os
-    import signal
-    import subprocess
-    import time
-
-    out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "coopai.pipeline", "02_descriptive_statistics", "fr",
-                                "--out", str(out), "--runs", str(tmp_path / "runs")], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(kill_after)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    committed = tree_digest(config.PAPER_DIR)
-    for name, digest in tree_digest(out).items():
-        assert not name.split("/")[-1].startswith("."), f"partial file left: {name}"
-        assert digest == committed[name], f"{name} is not a complete output"
-
-
-def test_a_failing_notebook_publishes_nothing(tmp_path):
     import nbformat
-    from papermill.exceptions import PapermillExecutionError
 
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": {"name": "coopai", "display_name": "coopai", "language": "python"}}
     parameters = nbformat.v4.new_code_cell('data = ""\nout = ""\nlang = "fr"\nalpha = 0.05\nseed = 0')
     parameters.metadata["tags"] = ["parameters"]
-    writes = nbformat.v4.new_code_cell("from coopai import tables\nimport pandas as pd\n"
-                                       "tables.write_table(pd.DataFrame({'x': [1]}), 'half', out + '/tables')")
-    nb.cells = [parameters, writes, nbformat.v4.new_code_cell("raise RuntimeError('stop here')")]
+    nb.cells = [parameters, nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("raise RuntimeError('stop\\nhere')")]
     nbformat.write(nb, tmp_path / "99_fails.ipynb")
-    out = tmp_path / "out"
-    with pytest.raises(PapermillExecutionError, match="stop here"):
-        pipeline.run_notebook("99_fails", "fr", config.REBUILT_DATASET, out, tmp_path / "run", notebooks=tmp_path)
-    assert not out.exists()  # the table the notebook wrote stayed in its staging folder
-    assert (tmp_path / "run" / "staged" / "tables" / "half.csv").is_file()
+    (tmp_path / "run" / "staged").mkdir(parents=True)
+    sockets = tmp_path / "s"
+    sockets.mkdir()
+    with pytest.raises(pipeline.NotebookFailed) as failed:
+        asyncio.run(pipeline._execute("99_fails", tmp_path / "run", sockets, {"out": str(tmp_path / "run/staged")},
+                                      {}, "fr", notebook_dir=tmp_path))
+    message = str(failed.value)
+    assert message.startswith("notebook 99_fails failed in cell 4: RuntimeError: stop here") and "\n" not in message
     assert (tmp_path / "run" / "executed.ipynb").is_file()

@@ -6,6 +6,7 @@ directory. The statistical plan (alpha, tests, thresholds) is :mod:`coopai.plan`
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,9 @@ REBUILT_DIR = DATA_DIR / "rebuilt"
 REBUILT_DATASET = REBUILT_DIR / "cooperatives.csv"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 PAPER_DIR = PROJECT_ROOT / "paper"
-BUILD_DIR = PROJECT_ROOT / "build"
+#: Private run folders, the notebook cache, run records, temporary files: ``COOPAI_BUILD`` when set
+#: (tests point it at a temporary folder, so that they never write into the repository).
+BUILD_DIR = Path(os.environ.get("COOPAI_BUILD") or PROJECT_ROOT / "build").resolve()
 #: Temporary files are made here, on the same file system as the outputs, so a rename publishes them.
 SCRATCH_DIR = BUILD_DIR / "tmp"
 SHARED_PAPER_TEXT = PROJECT_ROOT.parent / "shared" / "paper" / "paper_text_fr.txt"

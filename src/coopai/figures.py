@@ -154,8 +154,9 @@ def indicator_label(variable: str, lang: str) -> str:
 
 def _footer(fig, survey: pd.DataFrame, lang: str, extra=()) -> None:
     text = TEXT[lang]
+    # A "$" in a file name would start matplotlib's mathtext (and a stray "\frac{" stops the figure).
     source = text["rebuilt"] if survey.attrs.get("rebuilt") else text["observed"].format(
-        file=survey.attrs.get("source_file", "?"))
+        file=str(survey.attrs.get("source_file", "?")).replace("$", r"\$"))
     lines = [source, text["purposive"].format(n=len(survey)), *extra]
     fig.text(0.01, -0.02, "\n".join(lines), ha="left", va="top", fontsize=8, color=PALETTE["note"])
 

@@ -66,6 +66,8 @@ from __future__ import annotations
 from .codebook import PRACTICES
 
 ALPHA = 0.05
+#: The default seed of every random draw (Monte Carlo, permutations, bootstrap, simulations).
+SEED = 20250831
 
 #: Relative tolerance under which two table probabilities count as equal.
 EXACT_RTOL = 1e-7

@@ -517,6 +517,9 @@ def load_survey(path=None, codebook=None, constraints=None, design_columns=()) -
     >>> int(survey["uses_social_media"].sum())
     15
     """
+    from . import snapshot
+    if path is not None and snapshot.is_snapshot(path):  # a run's survey, validated once (coopai.pipeline)
+        return snapshot.read_snapshot(path)
     from .formats import (SELECT_MULTIPLE, TOOL_IDENTIFIERS, ExportValueError, design_columns as named_like_design,
                           looks_like_identifier, normalise_columns)
 

@@ -4,6 +4,7 @@ Kept apart from the notebook exporter so that a notebook's kernel does not impor
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,28 @@ def data_origin(survey: pd.DataFrame) -> str:
     return "rebuilt" if survey.attrs.get("rebuilt") else "observed"
 
 
+def markdown_literal(text: str) -> str:
+    """``text`` as a Markdown code span that shows it literally: no HTML, link or emphasis in it is live.
+
+    Text from a user's file (its name, its values) can hold anything. A code span's content is
+    escaped by every Markdown renderer; its fence is one backtick longer than any run of
+    backticks inside, and control characters (a line break in a file name) are shown as ``\\xNN``.
+
+    Examples
+    --------
+    >>> markdown_literal("survey.csv")
+    '`survey.csv`'
+    >>> markdown_literal("a`<b>`.csv")
+    '``a`<b>`.csv``'
+    >>> markdown_literal("`x`")
+    '`` `x` ``'
+    """
+    text = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def data_notice(survey: pd.DataFrame) -> str:
     """The line every notebook shows first: which file, how many cooperatives, and whether they are rebuilt.
 
@@ -28,7 +51,8 @@ def data_notice(survey: pd.DataFrame) -> str:
     '**Data:** `a.csv`, 2 cooperatives, origin: **observed**'
     """
     origin = data_origin(survey)
-    notice = f"**Data:** `{survey.attrs.get('source_file', '?')}`, {len(survey)} cooperatives, origin: **{origin}**"
+    notice = (f"**Data:** {markdown_literal(survey.attrs.get('source_file', '?'))}, {len(survey)} cooperatives, "
+              f"origin: **{origin}**")
     if origin == "rebuilt":
         notice += " (rebuilt from the published aggregates, not the original answers)"
     return notice
