@@ -309,6 +309,12 @@ def test_out_inside_the_package_or_holding_it_is_refused(out, tmp_path):
     assert tree_digest(ROOT / "data") == before and not list(ROOT.glob(".*.coopai-*"))
 
 
+def test_out_holding_or_inside_the_runs_own_build_folder_is_refused():
+    build = Path(os.environ["COOPAI_BUILD"])
+    for out in (build, build / "runs" / "x", build.parent):
+        assert "the run's own build folder" in refused(f"OUT={out}")
+
+
 def test_paper_takes_the_published_run_only(tmp_path):
     assert "lies inside paper/" in refused("ALPHA=0.01")
     assert "lies inside paper/" in refused("LANG=en")
@@ -446,6 +452,30 @@ def test_every_file_a_notebook_reads_is_declared():
     subprocess.run([sys.executable, "-c", code], check=True)
     assert set(pipeline._undeclared_reads("02_descriptive_statistics", log)) == {"data/audit/text_repeats.csv"}
     assert pipeline._undeclared_reads("05_reproduction_audit", log) == []
+
+
+def test_notebook_parameter_checks(tmp_path):
+    with pytest.raises(ValueError, match="lang must be 'fr' or 'en'"):
+        config.validate_parameters(config.REBUILT_DATASET, tmp_path, lang="de")
+    with pytest.raises(ValueError, match="no such file"):
+        config.validate_parameters(tmp_path / "none.csv", tmp_path)
+    with pytest.raises(ValueError, match="seed must be"):
+        config.validate_parameters(config.REBUILT_DATASET, tmp_path, seed=-1)
+
+
+def test_each_notebooks_parameters_cell_holds_the_one_set_of_defaults():
+    """A reader running a notebook in Jupyter gets what `make all` runs by default."""
+    import nbformat
+
+    from coopai import plan
+
+    expected = {"data": pipeline.DEFAULT_DATA, "lang": pipeline.DEFAULT_LANG, "alpha": plan.ALPHA, "seed": plan.SEED}
+    for name in pipeline.NOTEBOOK_INPUTS:
+        nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        values = {}
+        exec(cell.source, {}, values)
+        assert {k: values[k] for k in expected} == expected, name
 
 
 def test_notebooks_run_on_the_project_kernel():

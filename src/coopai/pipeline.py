@@ -20,7 +20,6 @@ Every expected failure is one line ``coopai: ...`` on stderr and a non-zero exit
 from __future__ import annotations
 
 import argparse
-import asyncio
 import fnmatch
 import hashlib
 import json
@@ -352,11 +351,13 @@ def _prune_cache() -> None:
     entries = sorted((p for p in cache.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime,
                      reverse=True) if cache.is_dir() else []
     for stale in entries[CACHE_KEPT:]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if time.time() - stale.stat().st_mtime > 3600:  # not one another run is copying from right now
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 async def _run_all(todo: list[str], run_dir: Path, params: dict, snapshot: Path, shown: dict, ids: dict,
                    jobs: int) -> dict:
+    import asyncio
     sockets = Path(__import__("tempfile").mkdtemp(prefix="coopai-ipc-"))  # short paths: sockets have a limit
     limit = asyncio.Semaphore(jobs)
     results = {}
@@ -419,7 +420,7 @@ def run(params: dict, jobs: int = JOBS) -> int:
     start = time.perf_counter()
     data_file = check_data(params["data"])
     published_run = is_published_run(params, data_file)
-    out = transaction.check_out(params["out"], ROOT, published_run=published_run, data=data_file)
+    out = transaction.check_out(params["out"], ROOT, published_run=published_run, data=data_file, build=build_dir())
     own_folder = out == (ROOT / "paper").resolve()
     names = notebooks()
     data_display = config.display(data_file)
@@ -469,6 +470,7 @@ def run(params: dict, jobs: int = JOBS) -> int:
                     produced[name] = cached
             if len(todo) < len(names):
                 print(f"    reused from the cache: {', '.join(n for n in names if n not in todo)}", flush=True)
+            import asyncio
             produced.update(asyncio.run(_run_all(todo, run_dir, params, snap, shown, ids, jobs)))
             files = {}
             for name in names:

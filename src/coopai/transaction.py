@@ -27,6 +27,8 @@ from pathlib import Path
 
 MANIFEST = "coopai-manifest.json"
 MANIFEST_FORMAT = 1
+#: The parts of the build folder a run keeps for itself (see coopai.pipeline).
+BUILD_PARTS = ("runs", "cache", "state", "tmp")
 #: Folders of the checkout a run must never write into (paper/ has its own rule: the published run only).
 PROTECTED = ("data", "src", "notebooks", "tests", "benchmarks", "requirements", "binder", ".git", ".venv")
 
@@ -41,7 +43,7 @@ class RunRefused(Exception):
 
 # --- where a run may write -------------------------------------------------------------------
 
-def check_out(out, root, *, published_run: bool, data=None) -> Path:
+def check_out(out, root, *, published_run: bool, data=None, build=None) -> Path:
     """Resolve OUT and refuse, before anything runs, a folder a run must not replace.
 
     Parameters
@@ -55,6 +57,8 @@ def check_out(out, root, *, published_run: bool, data=None) -> Path:
         allowed to write ``paper/``.
     data : Path, optional
         The survey file: it must not lie inside OUT (OUT is replaced as a whole).
+    build : Path, optional
+        The build folder (private runs, cache, run records): OUT must not hold it or lie in its parts.
 
     Returns
     -------
@@ -85,6 +89,10 @@ def check_out(out, root, *, published_run: bool, data=None) -> Path:
         if out.is_relative_to(root / name):
             raise RunRefused(f"OUT={given} lies inside {name}/, which holds the package's {name}/: "
                              f"choose another folder, e.g. OUT=results/NAME")
+    if build is not None:
+        build = Path(build).resolve()
+        if build.is_relative_to(out) or any(out.is_relative_to(build / part) for part in BUILD_PARTS):
+            raise RunRefused(f"OUT={given} holds or lies in the run's own build folder {build}: choose another folder")
     paper = root / "paper"
     if out.is_relative_to(paper) and not (published_run and out == paper):
         raise RunRefused(f"OUT={given} lies inside paper/, which holds the published study's outputs "
