@@ -443,6 +443,34 @@ def test_survey_content_and_parameters_rerun_their_readers(copy_of_inputs):
     assert changed_notebooks(copy_of_inputs, alpha) == {"01", "02", "03", "04", "05"}
 
 
+def toy_notebook(folder, name, *sources):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "coopai", "display_name": "coopai", "language": "python"}}
+    parameters = nbformat.v4.new_code_cell('data = ""\nout = ""\nlang = "fr"\nalpha = 0.05\nseed = 0')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, *(nbformat.v4.new_code_cell(source) for source in sources)]
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    (folder / "run" / "staged").mkdir(parents=True)
+    (folder / "sockets").mkdir()
+
+
+def run_toy(folder, name):
+    import asyncio
+
+    return asyncio.run(pipeline._execute(name, folder / "run", folder / "sockets",
+                                         {"out": str(folder / "run/staged")}, {}, "fr", notebook_dir=folder))
+
+
+def test_a_notebook_reading_an_undeclared_file_fails_the_run(tmp_path):
+    toy_notebook(tmp_path, "02_descriptive_statistics",
+                 f"open({str(ROOT / 'data/codebook.csv')!r}).read()",  # declared for 02
+                 f"open({str(ROOT / 'data/audit/text_repeats.csv')!r}).read()")  # not declared for 02
+    with pytest.raises(pipeline.NotebookFailed, match="read data/audit/text_repeats.csv, which is not among"):
+        run_toy(tmp_path, "02_descriptive_statistics")
+
+
 def test_every_file_a_notebook_reads_is_declared():
     """The fresh run passed this check for real; here the check itself is shown to catch a read."""
     log = Path(os.environ["COOPAI_BUILD"]) / "reads-test.log"
@@ -486,23 +514,9 @@ def test_notebooks_run_on_the_project_kernel():
 
 
 def test_a_failing_notebook_is_one_line_naming_its_cell(tmp_path):
-    import asyncio
-
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "coopai", "display_name": "coopai", "language": "python"}}
-    parameters = nbformat.v4.new_code_cell('data = ""\nout = ""\nlang = "fr"\nalpha = 0.05\nseed = 0')
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell("x = 1"),
-                nbformat.v4.new_code_cell("raise RuntimeError('stop\\nhere')")]
-    nbformat.write(nb, tmp_path / "99_fails.ipynb")
-    (tmp_path / "run" / "staged").mkdir(parents=True)
-    sockets = tmp_path / "s"
-    sockets.mkdir()
+    toy_notebook(tmp_path, "99_fails", "x = 1", "raise RuntimeError('stop\\nhere')")
     with pytest.raises(pipeline.NotebookFailed) as failed:
-        asyncio.run(pipeline._execute("99_fails", tmp_path / "run", sockets, {"out": str(tmp_path / "run/staged")},
-                                      {}, "fr", notebook_dir=tmp_path))
+        run_toy(tmp_path, "99_fails")
     message = str(failed.value)
     assert message.startswith("notebook 99_fails failed in cell 4: RuntimeError: stop here") and "\n" not in message
     assert (tmp_path / "run" / "executed.ipynb").is_file()
