@@ -1,5 +1,7 @@
 """Table writers and the notebook exporter."""
 import base64
+import os
+import stat
 
 import nbformat
 import pandas as pd
@@ -75,9 +77,14 @@ def test_normalize_notebook_gives_stable_ids():
     assert "papermill" not in a.metadata and "papermill" not in a.cells[1].metadata
 
 
-def test_publish_staged_copies_everything(tmp_path):
-    (tmp_path / "staged/tables").mkdir(parents=True)
-    (tmp_path / "staged/tables/x.csv").write_text("a\n1\n")
-    copied = export.publish_staged(tmp_path / "staged", tmp_path / "out")
-    assert [p.relative_to(tmp_path / "out").as_posix() for p in copied] == ["tables/x.csv"]
-    assert not list((tmp_path / "out").rglob(".*.tmp"))
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_files_written_in_one_step_get_the_users_umask(tmp_path, umask):
+    from coopai.files import write_atomic
+
+    old = os.umask(umask)
+    try:
+        path = write_atomic(tmp_path / "t" / "x.csv", "a\n1\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0600
+    assert not list(tmp_path.rglob(".*.tmp"))

@@ -3,7 +3,8 @@
 Figures are not saved by the notebooks: nbconvert extracts them from the executed
 notebook, named by the cell tag ``figure:NAME`` so that adding a cell never renames a
 figure. Tables are written by the notebooks themselves (:mod:`coopai.tables`). Every
-file is written through a temporary file and a rename: a reader never sees half a file.
+file is written through a temporary file and a rename: a reader never sees half a file. The run
+publishes every notebook's files into OUT at once (:mod:`coopai.transaction`).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import ExtractOutputPreprocessor, Preprocessor
 
-from .files import copy_atomic, write_atomic
+from .files import write_atomic
 
 FIGURE_TAG_PREFIX = "figure:"
 NOTEBOOK_METADATA_KEPT = ("kernelspec", "language_info")
@@ -98,14 +99,3 @@ def export_notebook(executed, out_dir, lang: str, html_name: str) -> dict:
     html_path = out_dir / "notebooks" / f"{html_name}.html"
     write_atomic(html_path, html)
     return {"html": html_path, "figures": figures}
-
-
-def publish_staged(staged, out_dir) -> list[Path]:
-    """Copy the files a notebook wrote in its staging folder into ``out_dir``, one atomic rename each."""
-    staged, out_dir = Path(staged), Path(out_dir)
-    copied = []
-    if not staged.is_dir():
-        return copied
-    for source in sorted(p for p in staged.rglob("*") if p.is_file()):
-        copied.append(copy_atomic(source, out_dir / source.relative_to(staged)))
-    return copied

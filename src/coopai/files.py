@@ -10,7 +10,6 @@ temporary file.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -72,15 +71,3 @@ def write_atomic(path, content) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
-
-
-def copy_atomic(source, target) -> Path:
-    """Copy ``source`` onto ``target`` in one step."""
-    target = Path(target)
-    tmp = temporary_path(target)
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
