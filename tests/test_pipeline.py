@@ -369,6 +369,18 @@ def test_locale_lang_from_the_environment_is_not_a_parameter(tmp_path, fresh_run
     assert json.loads((tmp_path / "o" / MANIFEST).read_text())["parameters"]["lang"] == "fr"
 
 
+def test_a_survey_too_small_for_any_analysis_is_refused_before_anything_runs(tmp_path):
+    from coopai.survey import MIN_COOPERATIVES
+
+    one = tmp_path / "one.csv"
+    one.write_text("\n".join(config.REBUILT_DATASET.read_text().splitlines()[:2]) + "\n")
+    start = time.perf_counter()
+    message = refused(f"DATA={one}", f"OUT={tmp_path / 'out'}")
+    assert f"needs at least {MIN_COOPERATIVES} cooperatives" in message and "file one.csv" in message
+    assert not (tmp_path / "out").exists()
+    print(f"refused in {time.perf_counter() - start:.1f} s")  # seconds, not a notebook's time (benchmark)
+
+
 def test_bad_data_stops_the_run_and_leaves_outputs_alone(tmp_path, fresh_run):
     bad = tmp_path / "bad.csv"
     rebuilt = config.REBUILT_DATASET.read_text().splitlines()
