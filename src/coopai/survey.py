@@ -122,11 +122,13 @@ def _header_name(cell) -> str:
 
 
 def _header_score(cells, known) -> int:
-    """How many of ``cells`` are codebook names (also after a KoboToolbox group prefix)."""
-    from .formats import _base_name
+    """How many of ``cells`` are codebook names (also after a KoboToolbox group prefix) or headers
+    KoboToolbox writes for the package's questionnaire (labels, any group separator)."""
+    from .formats import _base_name, kobo_form
 
+    form = kobo_form()
     names = {_header_name(c) for c in cells}
-    return sum(1 for name in names if name and (name in known or _base_name(name) in known))
+    return sum(1 for name in names if name and (name in known or _base_name(name) in known or form.knows(name)))
 
 
 def _find_header(rows, known):
@@ -521,12 +523,12 @@ def load_survey(path=None, codebook=None, constraints=None, design_columns=()) -
     if path is not None and snapshot.is_snapshot(path):  # a run's survey, validated once (coopai.pipeline)
         return snapshot.read_snapshot(path)
     from .formats import (SELECT_MULTIPLE, TOOL_IDENTIFIERS, ExportValueError, design_columns as named_like_design,
-                          looks_like_identifier, normalise_columns)
+                          drop_hxl_row, looks_like_identifier, normalise_columns)
 
     path = config.resolve(path or config.REBUILT_DATASET)
     codebook = read_codebook() if codebook is None else codebook
     constraints = read_constraints(codebook=codebook) if constraints is None else constraints
-    table = read_table(path, set(codebook.index) | set(SELECT_MULTIPLE))
+    table = drop_hxl_row(read_table(path, set(codebook.index) | set(SELECT_MULTIPLE)))  # KoboToolbox's hashtag row
     header_row = table.attrs["header_row"]
     check_enough_cooperatives(table, path)
 
