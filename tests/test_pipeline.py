@@ -407,6 +407,7 @@ EXPECTED_READERS = {
     "data/published/survey_aggregates.csv": {"03", "04", "05"},
     "data/codebook.csv": {"02", "03", "04", "05"}, "data/constraints.csv": {"02", "03", "04", "05"},
     "data/category_labels.csv": {"02", "03", "04", "05"},
+    "data/instrument/coopai_questionnaire.xlsx": {"02", "03", "04", "05"},  # the loader reads the form
 }
 ALL_NOTEBOOKS = {name[:2] for name in pipeline.NOTEBOOK_INPUTS}
 

@@ -44,15 +44,16 @@ JOBS = 2
 COMMON_INPUTS = ("src/coopai/*.py", "pyproject.toml", "requirements/core.lock")
 #: The files each notebook reads, besides the survey snapshot (globs, relative to the root). A run
 #: checks that a notebook read nothing else under the repository (see :func:`_trace_reads`).
+#: The survey loader reads the questionnaire (XLSForm) to recognise KoboToolbox exports of it.
+SURVEY_INPUTS = ("data/codebook.csv", "data/category_labels.csv", "data/constraints.csv",
+                 "data/instrument/coopai_questionnaire.xlsx")
 NOTEBOOK_INPUTS = {
     "01_literature_coding": ("data/literature/*",),
-    "02_descriptive_statistics": ("data/codebook.csv", "data/category_labels.csv", "data/constraints.csv"),
-    "03_cross_sector_tests": ("data/codebook.csv", "data/category_labels.csv", "data/constraints.csv",
-                              "data/published/survey_aggregates.csv", "data/published/sector_readings.csv"),
-    "04_hypothesis_checks": ("data/codebook.csv", "data/category_labels.csv", "data/constraints.csv",
-                             "data/published/survey_aggregates.csv", "data/published/hypotheses.csv"),
-    "05_reproduction_audit": ("data/codebook.csv", "data/category_labels.csv", "data/constraints.csv",
-                              "data/published/*.csv", "data/audit/*"),
+    "02_descriptive_statistics": SURVEY_INPUTS,
+    "03_cross_sector_tests": SURVEY_INPUTS + ("data/published/survey_aggregates.csv",
+                                              "data/published/sector_readings.csv"),
+    "04_hypothesis_checks": SURVEY_INPUTS + ("data/published/survey_aggregates.csv", "data/published/hypotheses.csv"),
+    "05_reproduction_audit": SURVEY_INPUTS + ("data/published/*.csv", "data/audit/*"),
 }
 #: Notebooks that read the survey (the others take the data parameter but do not use it).
 SURVEY_READERS = frozenset(NOTEBOOK_INPUTS) - {"01_literature_coding"}
