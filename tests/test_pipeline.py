@@ -404,6 +404,7 @@ EXPECTED_READERS = {
     "data/literature/coding_scheme.csv": {"01"},
     "data/published/sector_readings.csv": {"03", "05"}, "data/published/hypotheses.csv": {"04", "05"},
     "data/published/external_figures.csv": {"05"}, "data/audit/text_repeats.csv": {"05"},
+    "data/audit/wording_claims.csv": {"05"}, "data/audit/barrier_lists.csv": {"05"},  # audit.wording_claims
     "data/published/survey_aggregates.csv": {"03", "04", "05"},
     "data/codebook.csv": {"02", "03", "04", "05"}, "data/constraints.csv": {"02", "03", "04", "05"},
     "data/category_labels.csv": {"02", "03", "04", "05"},
