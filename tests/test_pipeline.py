@@ -540,6 +540,37 @@ def test_notebooks_run_on_the_project_kernel():
     assert Path(spec.resource_dir).resolve().is_relative_to((ROOT / ".venv").resolve())
 
 
+def test_a_kernel_that_fails_to_start_is_started_once_more(tmp_path, monkeypatch):
+    from nbclient import NotebookClient
+
+    real = NotebookClient.async_execute
+    calls = []
+
+    async def flaky(self, **kwargs):  # the first start fails before any cell, as a port clash did
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return await real(self, **kwargs)
+
+    monkeypatch.setattr(NotebookClient, "async_execute", flaky)
+    toy_notebook(tmp_path, "99_ok", "x = 1")
+    assert set(run_toy(tmp_path, "99_ok")) == {"notebooks/99_ok.html"}  # ran, on the second start
+    assert len(calls) == 2
+
+
+def test_a_kernel_that_never_starts_is_one_line(tmp_path, monkeypatch):
+    from nbclient import NotebookClient
+
+    async def broken(self, **kwargs):
+        raise RuntimeError("Kernel died before\nreplying to kernel_info")
+
+    monkeypatch.setattr(NotebookClient, "async_execute", broken)
+    toy_notebook(tmp_path, "99_never", "x = 1")
+    with pytest.raises(pipeline.NotebookFailed, match="^notebook 99_never: the kernel could not start "
+                                                       r"\(RuntimeError: Kernel died before replying to kernel_info\)$"):
+        run_toy(tmp_path, "99_never")
+
+
 def test_a_failing_notebook_is_one_line_naming_its_cell(tmp_path):
     toy_notebook(tmp_path, "99_fails", "x = 1", "raise RuntimeError('stop\\nhere')")
     with pytest.raises(pipeline.NotebookFailed) as failed:
