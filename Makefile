@@ -27,7 +27,7 @@ DEFAULT_DATA := data/rebuilt/cooperatives.csv
 # through a shell command line, so that spaces, quotes, backticks or $(...) in a file name are
 # never executed; `$(value ...)` keeps them unexpanded, and `unexport` keeps make from expanding
 # the original. They are taken from make's command line only: LANG, for one, is also the locale
-# every environment sets. Unset, each takes its default in coopai.pipeline / coopai.plan.
+# every environment sets. Unset, each takes its default in coopai.pipeline / coopai.config.
 ifeq ($(origin DATA),command line)
 export COOPAI_DATA := $(value DATA)
 unexport DATA
@@ -63,7 +63,7 @@ help: ## list the targets
 	@echo "coopai: reproducible study package (make TARGET)"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 	@echo "  options: DATA=survey.csv|.xlsx|.sav|.dta OUT=folder (run the study on another survey),"
-	@echo "           ALPHA=level SEED=n LANG=fr|en (the notebooks' parameters; defaults in coopai.plan), JOBS=$(JOBS)"
+	@echo "           ALPHA=level SEED=n LANG=fr|en (the notebooks' parameters; defaults in coopai.config), JOBS=$(JOBS)"
 
 all: $(ENV_STAMP) $(DEFAULT_DATA) ## create the environment if missing, rebuild the data, run every notebook, publish OUT
 	@$(PY) -m coopai.pipeline

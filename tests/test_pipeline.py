@@ -406,7 +406,7 @@ EXPECTED_READERS = {
     "data/published/external_figures.csv": {"05"}, "data/audit/text_repeats.csv": {"05"},
     "data/audit/wording_claims.csv": {"05"}, "data/audit/barrier_lists.csv": {"05"},  # audit.wording_claims
     "data/published/survey_aggregates.csv": {"03", "04", "05"},
-    "data/codebook.csv": {"02", "03", "04", "05"}, "data/constraints.csv": {"02", "03", "04", "05"},
+    "data/codebook.csv": {"01", "02", "03", "04", "05"},  # 01 too: the plan's lists come from it "data/constraints.csv": {"02", "03", "04", "05"},
     "data/category_labels.csv": {"02", "03", "04", "05"},
     "data/instrument/coopai_questionnaire.xlsx": {"02", "03", "04", "05"},  # the loader reads the form
 }
@@ -507,6 +507,15 @@ def test_every_file_a_notebook_reads_is_declared():
     subprocess.run([sys.executable, "-c", code], check=True)
     assert set(pipeline._undeclared_reads("02_descriptive_statistics", log)) == {"data/audit/text_repeats.csv"}
     assert pipeline._undeclared_reads("05_reproduction_audit", log) == []
+
+
+def test_the_run_command_imports_nothing_heavy_and_reads_no_data():
+    """A run with nothing to do answers at once, and the read check in each kernel sees every read
+    (the check imports coopai.pipeline before the notebook: it must read no data file itself)."""
+    code = ("import sys, coopai.pipeline; print(sorted(m for m in ('pandas', 'numpy', 'nbformat', 'papermill', "
+            "'coopai.plan', 'coopai.codebook') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_notebook_parameter_checks(tmp_path):

@@ -31,6 +31,10 @@ PAPER_DIR = PROJECT_ROOT / "paper"
 BUILD_DIR = Path(os.environ.get("COOPAI_BUILD") or PROJECT_ROOT / "build").resolve()
 #: Temporary files are made here, on the same file system as the outputs, so a rename publishes them.
 SCRATCH_DIR = BUILD_DIR / "tmp"
+#: The statistical plan's significance level (two-sided, by convention) and the seed of every random
+#: draw: the defaults of the ALPHA and SEED parameters (coopai.plan re-exports them).
+ALPHA = 0.05
+SEED = 20250831
 SHARED_PAPER_TEXT = PROJECT_ROOT.parent / "shared" / "paper" / "paper_text_fr.txt"
 
 

@@ -31,7 +31,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import config, plan, transaction
+from . import config, transaction
 from .transaction import RunRefused
 
 KERNEL_NAME = "coopai"
@@ -48,7 +48,7 @@ COMMON_INPUTS = ("src/coopai/*.py", "pyproject.toml", "requirements/core.lock")
 SURVEY_INPUTS = ("data/codebook.csv", "data/category_labels.csv", "data/constraints.csv",
                  "data/instrument/coopai_questionnaire.xlsx")
 NOTEBOOK_INPUTS = {
-    "01_literature_coding": ("data/literature/*",),
+    "01_literature_coding": ("data/literature/*", "data/codebook.csv"),  # the plan's lists come from the codebook
     "02_descriptive_statistics": SURVEY_INPUTS,
     "03_cross_sector_tests": SURVEY_INPUTS + ("data/published/survey_aggregates.csv",
                                               "data/published/sector_readings.csv"),
@@ -106,17 +106,17 @@ def parse_parameters(data=None, out=None, alpha=None, seed=None, lang=None) -> d
     """
     params = {"data": data or DEFAULT_DATA, "out": out or DEFAULT_OUT, "lang": lang or DEFAULT_LANG}
     try:
-        params["alpha"] = float(alpha) if alpha not in (None, "") else plan.ALPHA
+        params["alpha"] = float(alpha) if alpha not in (None, "") else config.ALPHA
     except ValueError:
         params["alpha"] = None
     if params["alpha"] is None or not 0 < params["alpha"] < 1:
-        raise RunRefused(f"ALPHA={alpha}: alpha must be a number between 0 and 1 (default {plan.ALPHA})")
+        raise RunRefused(f"ALPHA={alpha}: alpha must be a number between 0 and 1 (default {config.ALPHA})")
     try:
-        params["seed"] = int(seed) if seed not in (None, "") else plan.SEED
+        params["seed"] = int(seed) if seed not in (None, "") else config.SEED
     except ValueError:
         params["seed"] = -1
     if params["seed"] < 0:
-        raise RunRefused(f"SEED={seed}: the seed must be a whole number, 0 or more (default {plan.SEED})")
+        raise RunRefused(f"SEED={seed}: the seed must be a whole number, 0 or more (default {config.SEED})")
     if params["lang"] not in ("fr", "en"):
         raise RunRefused(f"LANG={lang}: the language must be fr or en (default {DEFAULT_LANG})")
     return params
@@ -124,8 +124,8 @@ def parse_parameters(data=None, out=None, alpha=None, seed=None, lang=None) -> d
 
 def is_published_run(params: dict, data_file: Path) -> bool:
     """The published study's own run: default data and parameters (the only run that may write paper/)."""
-    return (data_file == (ROOT / DEFAULT_DATA).resolve() and params["alpha"] == plan.ALPHA
-            and params["seed"] == plan.SEED and params["lang"] == DEFAULT_LANG)
+    return (data_file == (ROOT / DEFAULT_DATA).resolve() and params["alpha"] == config.ALPHA
+            and params["seed"] == config.SEED and params["lang"] == DEFAULT_LANG)
 
 
 def check_data(given: str) -> Path:
@@ -505,8 +505,8 @@ def main(argv=None) -> int:
     env = os.environ.get
     parser.add_argument("--data", default=env("COOPAI_DATA"), help=f"survey file (default {DEFAULT_DATA})")
     parser.add_argument("--out", default=env("COOPAI_OUT"), help=f"output folder (default {DEFAULT_OUT})")
-    parser.add_argument("--alpha", default=env("COOPAI_ALPHA"), help=f"significance level (default {plan.ALPHA})")
-    parser.add_argument("--seed", default=env("COOPAI_SEED"), help=f"random seed (default {plan.SEED})")
+    parser.add_argument("--alpha", default=env("COOPAI_ALPHA"), help=f"significance level (default {config.ALPHA})")
+    parser.add_argument("--seed", default=env("COOPAI_SEED"), help=f"random seed (default {config.SEED})")
     parser.add_argument("--lang", default=env("COOPAI_LANG"), help="fr or en (default fr)")
     parser.add_argument("--jobs", type=int, default=int(env("COOPAI_JOBS") or JOBS), help="kernels at a time")
     args = parser.parse_args(argv)

@@ -64,10 +64,10 @@ Why these choices (for a student)
 from __future__ import annotations
 
 from .codebook import PRACTICES
-
-ALPHA = 0.05
-#: The default seed of every random draw (Monte Carlo, permutations, bootstrap, simulations).
-SEED = 20250831
+# The significance level and the seed of every random draw (Monte Carlo, permutations, bootstrap,
+# simulations) are defined in coopai.config, which the run command reads without this module's
+# imports (pandas), so that a run with nothing to do answers in a fraction of a second.
+from .config import ALPHA, SEED  # noqa: F401  (part of the plan)
 
 #: Relative tolerance under which two table probabilities count as equal.
 EXACT_RTOL = 1e-7
