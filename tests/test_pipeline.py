@@ -406,7 +406,8 @@ EXPECTED_READERS = {
     "data/published/external_figures.csv": {"05"}, "data/audit/text_repeats.csv": {"05"},
     "data/audit/wording_claims.csv": {"05"}, "data/audit/barrier_lists.csv": {"05"},  # audit.wording_claims
     "data/published/survey_aggregates.csv": {"03", "04", "05"},
-    "data/codebook.csv": {"01", "02", "03", "04", "05"},  # 01 too: the plan's lists come from it "data/constraints.csv": {"02", "03", "04", "05"},
+    "data/codebook.csv": {"01", "02", "03", "04", "05"},  # 01 too: the plan's lists come from it
+    "data/constraints.csv": {"02", "03", "04", "05"},
     "data/category_labels.csv": {"02", "03", "04", "05"},
     "data/instrument/coopai_questionnaire.xlsx": {"02", "03", "04", "05"},  # the loader reads the form
 }
