@@ -139,3 +139,23 @@ def test_minima_below_the_axis_floor_are_flagged(ranges):
     below = ranges["p_exact_min"] < I.RANGE_AXIS_FLOOR
     assert below.any() and (~below).any()  # the flag separates real cases on the published study
     assert (ranges["p_exact_min_below_axis"] == below).all()
+
+
+def test_two_proportion_power_enumeration_is_bounded_and_agrees_with_the_full_grid():
+    """The truncated enumeration equals the full (n1 + 1)(n2 + 1) grid, and stays small at 100,000."""
+    import scipy.stats as sps
+
+    def full_grid(p1, p2, n1, n2, alpha=0.05):
+        x1, x2 = np.arange(n1 + 1)[:, None], np.arange(n2 + 1)[None, :]
+        pooled = (x1 + x2) / (n1 + n2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(se > 0, (x1 / n1 - x2 / n2) / se, 0.0)
+        weight = sps.binom.pmf(x1, n1, p1) * sps.binom.pmf(x2, n2, p2)
+        return float(weight[np.abs(z) > sps.norm.ppf(1 - alpha / 2)].sum())
+
+    for args in [(0.74, 0.5, 3, 27), (0.6, 0.5, 300, 2700), (0.52, 0.5, 1500, 1500), (0.0, 0.5, 10, 20)]:
+        assert power.power_two_proportions_exact(*args) == pytest.approx(full_grid(*args), abs=1e-10)
+    # 100,000 cooperatives: a full grid would hold 3,000 x 97,000 outcomes (2.3 GB of floats).
+    assert len(power._binomial_support(97_000, 0.5)) * len(power._binomial_support(3_000, 0.505)) < 5_000_000
+    assert 0 < power.power_two_proportions_exact(0.505, 0.5, 3_000, 97_000) < 1
