@@ -3,14 +3,15 @@ import csv
 import unicodedata
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from coopai import codebook
+from coopai import codebook, sector_tests
 from coopai import survey as loader
 from coopai.survey import (AssumptionWarning, DirectIdentifierWarning, SurveyDataError, add_derived_variables,
                            load_survey)
-from conftest import file_digest
+from conftest import ROOT, file_digest
 
 
 def write_csv(frame, path, sep=",", encoding="utf-8"):
@@ -438,3 +439,74 @@ def test_one_cooperative_is_refused_with_the_minimum(survey_frame, tmp_path):
     assert f"at least {loader.MIN_COOPERATIVES}" in one_line(err) and loader.MIN_COOPERATIVES >= 2
     path.write_text(csv_text(survey_frame.head(loader.MIN_COOPERATIVES)), encoding="utf-8")
     assert len(load_quietly(path)) == loader.MIN_COOPERATIVES
+
+
+# --------------------------------------------------------------------------
+# Edge surveys: one sector, a constant answer (issue #10)
+# --------------------------------------------------------------------------
+
+
+def edge_file(survey_frame, tmp_path, name, **columns):
+    path = tmp_path / f"{name}.csv"
+    path.write_text(csv_text(survey_frame.assign(**columns)), encoding="utf-8")
+    return path
+
+
+def test_one_sector_survey_sector_tests_say_why(survey_frame, tmp_path):
+    survey = load_quietly(edge_file(survey_frame, tmp_path, "one_sector", sector="Agriculture"))
+    counts = sector_tests.sector_table(survey, "uses_social_media")
+    assert (counts.sum(axis=1) > 0).sum() == 1  # one sector holds every cooperative: nothing to compare
+    tests = sector_tests.sector_tests(survey)
+    assert len(tests) == 4 and not tests["computable"].any()
+    assert tests["reason"].str.startswith("one sector only (Agriculture)").all()
+    assert tests[["p_exact", "p_exact_holm", "p_exact_bh", "p_chi2", "cramers_v"]].isna().all().all()
+    assert sector_tests.comparison_reason(survey).startswith("one sector only (Agriculture)")
+
+
+def test_constant_variable_is_not_computable_with_its_reason(survey_frame, tmp_path):
+    survey = load_quietly(edge_file(survey_frame, tmp_path, "constant", has_stable_internet="non"))
+    counts = sector_tests.sector_table(survey, "has_stable_internet")
+    assert (counts.sum(axis=0) > 0).sum() == 1  # one answer only
+    row = sector_tests.sector_test(survey, "has_stable_internet")
+    assert row["computable"] is False and np.isnan(row["p_exact"])
+    assert row["reason"].startswith("every cooperative gave the same answer ('no')")
+    assert sector_tests.sector_test(survey, "heard_of_ai")["computable"] is True
+
+
+def test_adjustment_runs_over_the_computable_tests_only(survey_frame, tmp_path):
+    survey = load_quietly(edge_file(survey_frame, tmp_path, "constant", direct_sales="oui"))
+    tests = sector_tests.sector_tests(survey).set_index("practice")
+    assert not tests.loc["direct_sales", "computable"] and np.isnan(tests.loc["direct_sales", "p_exact_holm"])
+    p = tests.loc[tests["computable"], "p_exact"].sort_values()
+    m = len(p)
+    holm = np.minimum(1.0, np.maximum.accumulate([(m - i) * value for i, value in enumerate(p)]))  # Holm by hand
+    assert m == 3 and np.allclose(tests.loc[p.index, "p_exact_holm"], holm)
+
+
+def run_notebooks(names, data, out, workdir):
+    import papermill
+
+    for name in names:
+        papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(workdir / f"{name}.ipynb"),
+                                   kernel_name="coopai", cwd=str(ROOT), progress_bar=False, log_output=False,
+                                   parameters={"data": str(data), "out": str(out), "lang": "fr", "alpha": 0.05,
+                                               "seed": 1})
+
+
+def test_notebooks_02_to_05_run_on_edge_surveys(survey_frame, tmp_path):
+    one_sector = edge_file(survey_frame, tmp_path, "one_sector", sector="Agriculture")
+    run_notebooks(["02_descriptive_statistics", "03_cross_sector_tests", "04_hypothesis_checks",
+                   "05_reproduction_audit"], one_sector, tmp_path / "out_one", tmp_path)
+    tests = pd.read_csv(tmp_path / "out_one" / "tables" / "cross_sector_tests.csv")
+    assert not tests["computable"].any() and tests["reason"].str.startswith("one sector only").all()
+    executed = (tmp_path / "03_cross_sector_tests.ipynb").read_text()
+    assert "MMI test: not computable, one sector only (Agriculture)" in executed
+    verdicts = pd.read_csv(tmp_path / "out_one" / "tables" / "sector_reading_verdicts.csv")
+    assert (verdicts["verdict"] == "not_computable").all()
+
+    constant = edge_file(survey_frame, tmp_path, "constant", has_stable_internet="non")
+    run_notebooks(["03_cross_sector_tests"], constant, tmp_path / "out_constant", tmp_path)
+    point = pd.read_csv(tmp_path / "out_constant" / "tables" / "total_only_sector_tests.csv").set_index("practice")
+    assert not point.loc["has_stable_internet", "computable"]
+    assert point.loc["has_stable_internet", "reason"].startswith("every cooperative gave the same answer ('no')")
+    assert point["computable"].sum() == len(point) - 1

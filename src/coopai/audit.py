@@ -119,6 +119,8 @@ def rounding_status(printed: float, decimals: int, exact: float) -> tuple[str, s
     ('discrepancy', 'no rounding rule fits')
     """
     tol = 1e-9
+    if math.isnan(exact):  # a share of no cooperative (a sector absent from the survey)
+        return "discrepancy", "no cooperative in the base: no share to compare"
     if abs(exact - printed) <= tol:
         return "reproduced", "exact"
     if abs(round_half_up(exact, decimals) - printed) <= tol:
@@ -141,6 +143,8 @@ def sums_to_100_rule(printed, exact) -> bool:
     True
     """
     printed, exact = np.asarray(printed, dtype=float), np.asarray(exact, dtype=float)
+    if np.isnan(exact).any():  # a sector absent from the survey has no share
+        return False
     in_bracket = np.all((printed == np.floor(exact + 1e-9)) | (printed == np.ceil(exact - 1e-9)))
     rounded = np.array([round_half_up(x, 0) for x in exact])
     return bool(in_bracket and abs(printed.sum() - 100) < 1e-9 and abs(rounded.sum() - 100) > 1e-9)
@@ -183,7 +187,7 @@ def _recompute(survey, row) -> float:
     if row.unit == "count":
         return float(count)
     base = len(survey) if row.sector == "Total" else int((survey["sector"] == row.sector).sum())
-    return 100.0 * count / base
+    return 100.0 * count / base if base else float("nan")  # a sector without cooperatives has no share
 
 
 def printed_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:

@@ -38,19 +38,75 @@ def sector_table(survey: pd.DataFrame, variable: str, group: str = "sector") -> 
     return counts
 
 
+def _answer_name(answer) -> str:
+    return {True: "yes", False: "no"}.get(answer, str(answer)) if isinstance(answer, (bool, np.bool_)) else str(answer)
+
+
+def not_computable_reason(counts: pd.DataFrame) -> str:
+    """Why no test of association exists on a sector-by-answer table, or ``""`` when one does.
+
+    A test compares sectors, so it needs cooperatives in at least two sectors; it asks whether
+    the answers differ, so it needs at least two different answers. Sectors without
+    cooperatives and answers nobody gave are left out first (they carry no test).
+
+    Examples
+    --------
+    >>> one = pd.DataFrame([[3, 2], [0, 0]], index=["Agriculture", "Artisanat"], columns=[False, True])
+    >>> not_computable_reason(one)
+    'one sector only (Agriculture): comparing sectors needs cooperatives in at least two sectors'
+    >>> same = pd.DataFrame([[3, 0], [2, 0]], index=["Agriculture", "Artisanat"], columns=[False, True])
+    >>> not_computable_reason(same)
+    "every cooperative gave the same answer ('no'): a test of association needs at least two different answers"
+    >>> not_computable_reason(pd.DataFrame([[3, 1], [2, 2]]))
+    ''
+    """
+    t = counts.to_numpy()
+    sectors = list(counts.index[t.sum(axis=1) > 0])
+    answers = list(counts.columns[t.sum(axis=0) > 0])
+    if not sectors:
+        return "no cooperative answered"
+    if len(sectors) < 2:
+        return f"one sector only ({sectors[0]}): comparing sectors needs cooperatives in at least two sectors"
+    if len(answers) < 2:
+        return (f"every cooperative gave the same answer ('{_answer_name(answers[0])}'): a test of association "
+                f"needs at least two different answers")
+    return ""
+
+
+def comparison_reason(survey: pd.DataFrame) -> str:
+    """Why no comparison between sectors exists in ``survey`` (fewer than two sectors), or ``""``.
+
+    Examples
+    --------
+    >>> comparison_reason(pd.DataFrame({"sector": ["Services", "Services"]}))
+    'one sector only (Services): comparing sectors needs cooperatives in at least two sectors'
+    """
+    present = [s for s in codebook.SECTORS if (survey["sector"] == s).any()]
+    if len(present) >= 2:
+        return ""
+    counts = pd.DataFrame({"n": [int((survey["sector"] == s).sum()) for s in codebook.SECTORS]},
+                          index=list(codebook.SECTORS))
+    return not_computable_reason(counts)
+
+
 def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float = plan.ALPHA) -> dict:
-    """Every statistic of the plan for one variable by sector, as one tidy row."""
+    """Every statistic of the plan for one variable by sector, as one tidy row.
+
+    ``computable`` is False, every statistic NaN and ``reason`` says why when the table has
+    fewer than two sectors or fewer than two answers (:func:`not_computable_reason`).
+    """
     counts = sector_table(survey, variable)
+    reason = not_computable_reason(counts)
     t = counts.to_numpy()
     t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]  # an empty sector or an answer nobody gave carries no test
-    if min(t.shape) < 2:
+    if reason:
         nan = float("nan")
-        return {"practice": variable, "n": int(t.sum()), "chi2": nan, "dof": 0, "p_chi2": 1.0, "g2": nan,
-                "p_g2": 1.0, "p_exact": 1.0, "exact_method": "no_variation", "p_monte_carlo": 1.0,
-                "p_monte_carlo_se": 0.0, "cramers_v": nan, "cramers_v_corrected": nan, "cramers_v_ci_low": nan,
-                "cramers_v_ci_high": nan, "cramers_v_ci_reaches_zero": True,
-                "cramers_v_ci_level": plan.cramers_v_confidence(alpha), "cramers_v_ci_agrees_with_exact": True,
-                "min_expected": nan, "pct_cells_expected_lt5": nan}
+        return {"practice": variable, "n": int(t.sum()), "chi2": nan, "dof": nan, "p_chi2": nan, "g2": nan,
+                "p_g2": nan, "p_exact": nan, "exact_method": "not_computable", "p_monte_carlo": nan,
+                "p_monte_carlo_se": nan, "cramers_v": nan, "cramers_v_corrected": nan, "cramers_v_ci_low": nan,
+                "cramers_v_ci_high": nan, "cramers_v_ci_reaches_zero": nan,
+                "cramers_v_ci_level": plan.cramers_v_confidence(alpha), "cramers_v_ci_agrees_with_exact": nan,
+                "min_expected": nan, "pct_cells_expected_lt5": nan, "computable": False, "reason": reason}
     expected = expected_counts(t)
     chi = pearson_chi2(t)
     g = g_test(t)
@@ -72,6 +128,7 @@ def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float
         "cramers_v_ci_agrees_with_exact": bool(interval["reaches_zero"] == (exact["p"] >= alpha)),
         "min_expected": float(expected.min()),
         "pct_cells_expected_lt5": float(100 * (expected < 5).mean()),
+        "computable": True, "reason": "",
     }
 
 
@@ -79,17 +136,25 @@ def sector_tests(survey: pd.DataFrame, family: str = "table1_practices", seed: i
                  alpha: float = plan.ALPHA) -> pd.DataFrame:
     """The plan's tests for a family of variables, with Holm and Benjamini-Hochberg adjusted exact p-values.
 
+    A variable whose test is not computable (one sector, or one answer) keeps its row, with
+    NaN statistics and the reason; the adjustment runs over the computable tests only (a test
+    that does not exist is not part of the family).
+
     Returns
     -------
     pandas.DataFrame
         One row per variable: ``practice, chi2, dof, p_chi2, g2, p_g2, p_exact,
         p_exact_holm, p_exact_bh, p_monte_carlo, cramers_v, cramers_v_corrected,
-        min_expected, pct_cells_expected_lt5`` and more.
+        min_expected, pct_cells_expected_lt5, computable, reason`` and more.
     """
     rows = [sector_test(survey, v, seed=seed + i, alpha=alpha) for i, v in enumerate(plan.FAMILIES[family])]
     table = pd.DataFrame(rows)
-    table.insert(table.columns.get_loc("p_exact") + 1, "p_exact_holm", adjust_pvalues(table["p_exact"], "holm"))
-    table.insert(table.columns.get_loc("p_exact_holm") + 1, "p_exact_bh", adjust_pvalues(table["p_exact"], "fdr_bh"))
+    computable = table["computable"].to_numpy(dtype=bool)
+    for method, column, after in (("holm", "p_exact_holm", "p_exact"), ("fdr_bh", "p_exact_bh", "p_exact_holm")):
+        adjusted = np.full(len(table), np.nan)
+        if computable.any():
+            adjusted[computable] = adjust_pvalues(table.loc[computable, "p_exact"], method)
+        table.insert(table.columns.get_loc(after) + 1, column, adjusted)
     table.insert(1, "family", family)
     return table
 
@@ -152,4 +217,5 @@ def total_only_tests(survey: pd.DataFrame, published: pd.DataFrame | None = None
     point = pd.DataFrame([sector_test(survey, v, seed=seed, alpha=alpha) for v in identification.VARIABLES])
     return {"stem": "total_only_sector_tests", "table": point,
             "caption": "Sector tests on the digitalisation and AI variables (observed data).",
-            "shown": point[["practice", "p_exact", "cramers_v", "min_expected"]]}
+            "shown": point[["practice", "p_exact", "cramers_v", "min_expected"]
+                           + ([] if point["computable"].all() else ["reason"])]}

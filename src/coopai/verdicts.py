@@ -28,7 +28,9 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
     * ``supported``: the Holm-adjusted exact p is below alpha and some named
       sector's adjusted residual is beyond +-1.96 in the stated direction;
     * ``not_supported``: the direction matches but the test does not reject
-      (the data are compatible with no difference between sectors).
+      (the data are compatible with no difference between sectors);
+    * ``not_computable`` (checked first): the sector test does not exist on this survey
+      (one sector, or one answer; see :func:`coopai.sector_tests.not_computable_reason`).
     """
     rows = []
     for reading in readings.itertuples(index=False):
@@ -37,7 +39,9 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
         higher = [s for s in str(reading.sectors_higher).split("|") if s and s != "nan"]
         lower = [s for s in str(reading.sectors_lower).split("|") if s and s != "nan"]
         signed = [res[s] for s in higher] + [-res[s] for s in lower]
-        if np.isnan(signed).any():
+        if not test.get("computable", True):
+            verdict = "not_computable"  # one sector or one answer: no test exists (the tests' reason says why)
+        elif np.isnan(signed).any():
             verdict = "not_supported"  # a sector or an answer without variation: nothing to test
         elif min(signed) < 0:
             verdict = "contradicted"
