@@ -441,6 +441,25 @@ def test_one_cooperative_is_refused_with_the_minimum(survey_frame, tmp_path):
     assert len(load_quietly(path)) == loader.MIN_COOPERATIVES
 
 
+def test_damaged_xlsx_sheet_is_one_line_error(survey_frame, tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    path = tmp_path / "ok.xlsx"
+    as_text_frame(survey_frame).to_excel(path, index=False)
+    with zipfile.ZipFile(path) as zin:
+        items = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    sheet = items["xl/worksheets/sheet1.xml"]
+    items["xl/worksheets/sheet1.xml"] = sheet[:len(sheet) // 2]  # cut in the middle of the rows
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(broken, "w") as zout:
+        for name, content in items.items():
+            zout.writestr(name, content)
+    openpyxl.load_workbook(broken, read_only=True).close()  # opening works: the damage shows when rows are read
+    assert "cannot read as an Excel workbook" in one_line(_error(broken))
+
+
 # --------------------------------------------------------------------------
 # Edge surveys: one sector, a constant answer (issue #10)
 # --------------------------------------------------------------------------

@@ -247,19 +247,28 @@ def _read_xlsx(path: Path, known) -> tuple[list, list]:
         sheets = list(book.worksheets)
         if not sheets:
             raise SurveyDataError(path, "the workbook has no worksheet")
-        scores = []
-        for sheet in sheets:
-            head = [[_cell_text(c.value) for c in row]
-                    for row in sheet.iter_rows(min_row=1, min_col=1, max_row=HEADER_SEARCH_ROWS)]
-            header = _find_header(head, known)
-            scores.append(_header_score(head[header], known) if header is not None else 0)
-        sheet = sheets[int(np.argmax(scores))]  # the first sheet on a tie
-        rows, formulas = [], []
-        for i, row in enumerate(sheet.iter_rows(min_row=1, min_col=1)):
-            rows.append([_cell_text(cell.value) for cell in row])
-            formulas.extend((i, j) for j, cell in enumerate(row) if cell.data_type == "f")
+        return _xlsx_rows(sheets, known)
+    except SurveyDataError:
+        raise
+    except Exception as err:  # a sheet's XML is parsed only now: a damaged one fails here, not at opening
+        raise SurveyDataError(path, f"cannot read as an Excel workbook: {type(err).__name__}: {err}") from None
     finally:
         book.close()
+
+
+def _xlsx_rows(sheets, known) -> tuple[list, list]:
+    """Rows and formula positions of the sheet among ``sheets`` that holds the codebook's columns."""
+    scores = []
+    for sheet in sheets:
+        head = [[_cell_text(c.value) for c in row]
+                for row in sheet.iter_rows(min_row=1, min_col=1, max_row=HEADER_SEARCH_ROWS)]
+        header = _find_header(head, known)
+        scores.append(_header_score(head[header], known) if header is not None else 0)
+    sheet = sheets[int(np.argmax(scores))]  # the first sheet on a tie
+    rows, formulas = [], []
+    for i, row in enumerate(sheet.iter_rows(min_row=1, min_col=1)):
+        rows.append([_cell_text(cell.value) for cell in row])
+        formulas.extend((i, j) for j, cell in enumerate(row) if cell.data_type == "f")
     return rows, formulas
 
 
