@@ -287,3 +287,11 @@ def test_kobo_xlsx_export_loads_the_same(frame, sheets, reference, tmp_path):
         book.active.append(cells)
     book.save(tmp_path / "export.xlsx")
     pd.testing.assert_frame_equal(load(tmp_path / "export.xlsx"), reference)
+
+
+def test_without_the_questionnaire_file_plain_files_still_load(frame, reference, tmp_path, monkeypatch):
+    """The form only adds what a Kobo export needs; a missing XLSForm must not stop a plain CSV."""
+    monkeypatch.setattr(instrument, "INSTRUMENT", tmp_path / "absent.xlsx")
+    assert formats.kobo_form().headers == ()
+    frame.to_csv(tmp_path / "plain.csv", index=False)
+    pd.testing.assert_frame_equal(load(tmp_path / "plain.csv"), reference)
