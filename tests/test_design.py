@@ -243,3 +243,48 @@ def test_sample_size_plan_with_a_design_effect():
     assert (designed["n"] > srs["n"]).all()
     assert designed["goal"].str.contains("design effect 1.8").all()
     assert not srs["goal"].str.contains("design effect").any()  # the published plan unchanged
+
+
+# --------------------------------------------------------------------------
+# The loader keeps declared design columns and still refuses undeclared ones
+# --------------------------------------------------------------------------
+
+def test_loader_keeps_declared_design_and_checks_it(tmp_path):
+    from coopai.survey import load_survey
+    loaded = load_survey(FIXTURES / "survey.csv", design=FULL)
+    assert {"poids", "strate", "grappe", "fpc"} <= set(loaded.columns)
+    assert loaded.attrs["design"] == FULL.describe()
+    ours = design.design_proportions(loaded, design.prepare(loaded, FULL), ["direct_sales"])
+    assert ours.loc[0, "estimate"] == pytest.approx(0.68972909764178525, abs=1e-12)  # R's, proportions.csv
+    # A declared design with one design column left undeclared is refused, naming that column.
+    with pytest.raises(SurveyDataError, match="not declared") as caught:
+        load_survey(FIXTURES / "survey.csv", design=design.Design(weight="poids", strata="strate", cluster="grappe"))
+    assert (caught.value.row, caught.value.column) == (1, "fpc")
+    # A bad weight is reported at its row as a spreadsheet shows it.
+    text = (FIXTURES / "survey.csv").read_text().splitlines()
+    cells = text[5].split(",")
+    cells[3] = "-2"
+    text[5] = ",".join(cells)
+    (tmp_path / "bad.csv").write_text("\n".join(text) + "\n")
+    with pytest.raises(SurveyDataError, match="weight must be positive") as caught:
+        load_survey(tmp_path / "bad.csv", design=FULL)
+    assert (Path(caught.value.file).name, caught.value.row, caught.value.column) == ("bad.csv", 6, "poids")
+
+
+def test_declared_column_missing_from_the_file_is_named():
+    from coopai.survey import load_survey
+    with pytest.raises(SurveyDataError, match="not in the file") as caught:
+        load_survey(FIXTURES / "survey.csv", design=design.Design(weight="pondération", strata="strate",
+                                                                  cluster="grappe", fpc="fpc"))
+    assert caught.value.column == "pondération"
+
+
+def test_proportion_variables_cover_every_answer_and_sector_shares_only_overall():
+    from coopai.survey import load_survey
+    loaded = load_survey(FIXTURES / "survey.csv", design=FULL)
+    variables = design.proportion_variables(loaded)
+    assert "direct_sales" in variables and "digital_tool_status=none" in variables and "sector=Autres" in variables
+    table = design.design_proportions(loaded, design.prepare(loaded, FULL), variables)
+    shares = table[(table["variable"] == "sector") & (table["ci_method"] == design.CI_LOGIT)]
+    assert list(shares["sector"].unique()) == ["Total"]
+    assert shares["estimate"].sum() == pytest.approx(1.0)

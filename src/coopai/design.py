@@ -143,6 +143,17 @@ class Design:
         return ", ".join(parts) + f", lonely PSU rule: {self.lonely_psu}"
 
 
+def from_parameters(weight: str = "", strata: str = "", cluster: str = "", fpc: str = "") -> Design:
+    """The design a run declares (make's ``WEIGHT``, ``STRATA``, ``CLUSTER``, ``FPC``; empty: not declared).
+
+    Examples
+    --------
+    >>> from_parameters(weight="poids").weight, bool(from_parameters())
+    ('poids', False)
+    """
+    return Design(weight=weight or None, strata=strata or None, cluster=cluster or None, fpc=fpc or None)
+
+
 @dataclass(frozen=True)
 class PreparedDesign:
     """A design checked against a survey, as arrays (built by :func:`prepare`)."""
@@ -171,31 +182,26 @@ class PreparedDesign:
         return int(len(np.unique(self.psu[mask])) - len(np.unique(self.stratum[mask])))
 
 
-def _row_of(position: int) -> int:
-    """Spreadsheet row of a data row: the header is row 1."""
-    return int(position) + 2
-
-
-def _numeric(survey, column, file):
+def _numeric(survey, column, file, row_of):
     values = pd.to_numeric(survey[column], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
         raise SurveyDataError(file, f"design column needs a finite number, found {survey[column].iloc[position]!r}",
-                                   row=_row_of(position), column=column)
+                                   row=row_of(position), column=column)
     return values
 
 
-def _labels(survey, column, file):
+def _labels(survey, column, file, row_of):
     values = survey[column]
     missing = values.isna().to_numpy() | (values.astype(str).str.strip() == "").to_numpy()
     if missing.any():
-        raise SurveyDataError(file, "design column has an empty cell", row=_row_of(np.flatnonzero(missing)[0]),
+        raise SurveyDataError(file, "design column has an empty cell", row=row_of(np.flatnonzero(missing)[0]),
                                    column=column)
     return values.astype(str).to_numpy()
 
 
-def prepare(survey: pd.DataFrame, design: Design, file="survey") -> PreparedDesign:
+def prepare(survey: pd.DataFrame, design: Design, file="survey", rows=None) -> PreparedDesign:
     """Check a declared design against a survey and return it as arrays.
 
     Checks, each failing with a :class:`coopai.survey.SurveyDataError` naming the file, the
@@ -216,6 +222,10 @@ def prepare(survey: pd.DataFrame, design: Design, file="survey") -> PreparedDesi
     ...
     coopai.survey.SurveyDataError: file s.csv, row 3, column 'w': a weight must be positive, found 0
     """
+    # Rows as a spreadsheet shows them: the loader's, else the header in row 1 and no gap.
+    def row_of(position):
+        return int(rows[position]) if rows is not None else int(position) + 2
+
     missing = [name for name in design.declared if name not in survey.columns]
     if missing:
         raise SurveyDataError(file, f"declared design column not found (columns: {', '.join(map(str, survey.columns))})",
@@ -225,12 +235,12 @@ def prepare(survey: pd.DataFrame, design: Design, file="survey") -> PreparedDesi
         raise SurveyDataError(file, "no cooperative to analyse")
 
     if design.strata:
-        stratum_labels = _labels(survey, design.strata, file)
+        stratum_labels = _labels(survey, design.strata, file, row_of)
     else:
         stratum_labels = np.full(n, "(one stratum)", dtype=object)
     stratum_names, stratum = np.unique(stratum_labels, return_inverse=True)
     if design.cluster:
-        cluster_labels = _labels(survey, design.cluster, file)
+        cluster_labels = _labels(survey, design.cluster, file, row_of)
         pairs = pd.MultiIndex.from_arrays([stratum, cluster_labels])
         psu_codes, psu_index = pd.factorize(pairs, sort=True)
         psu = np.asarray(psu_codes)
@@ -242,14 +252,14 @@ def prepare(survey: pd.DataFrame, design: Design, file="survey") -> PreparedDesi
 
     sampling_fraction = np.zeros(len(stratum_names))
     if design.fpc:
-        fpc = _numeric(survey, design.fpc, file)
+        fpc = _numeric(survey, design.fpc, file, row_of)
         first = pd.Series(fpc).groupby(stratum).transform("first").to_numpy()
         differs = fpc != first
         if differs.any():
             position = int(np.flatnonzero(differs)[0])
             raise SurveyDataError(
                 file, f"FPC must be the same within a stratum: {fpc[position]:g} here, {first[position]:g} earlier in "
-                      f"stratum '{stratum_names[stratum[position]]}'", row=_row_of(position), column=design.fpc)
+                      f"stratum '{stratum_names[stratum[position]]}'", row=row_of(position), column=design.fpc)
         population = pd.Series(fpc).groupby(stratum).first().to_numpy()
         small = population < psus_per_stratum
         if small.any():
@@ -259,16 +269,16 @@ def prepare(survey: pd.DataFrame, design: Design, file="survey") -> PreparedDesi
             raise SurveyDataError(
                 file, f"FPC {population[h]:g} is smaller than the {psus_per_stratum[h]} {unit} sampled in stratum "
                       f"'{stratum_names[h]}' (FPC is the population number of {unit} in the stratum, not a fraction)",
-                row=_row_of(position), column=design.fpc)
+                row=row_of(position), column=design.fpc)
         sampling_fraction = psus_per_stratum / population
 
     if design.weight:
-        weights = _numeric(survey, design.weight, file)
+        weights = _numeric(survey, design.weight, file, row_of)
         bad = weights <= 0
         if bad.any():
             position = int(np.flatnonzero(bad)[0])
             raise SurveyDataError(file, f"a weight must be positive, found {weights[position]:g}",
-                                       row=_row_of(position), column=design.weight)
+                                       row=row_of(position), column=design.weight)
     elif design.fpc:
         weights = 1.0 / sampling_fraction[stratum]
     else:
@@ -280,7 +290,7 @@ def prepare(survey: pd.DataFrame, design: Design, file="survey") -> PreparedDesi
         position = int(np.flatnonzero(stratum_labels == lonely[0])[0])
         raise SurveyDataError(
             file, f"stratum '{lonely[0]}' has a single cluster: its variance cannot be estimated (declare the "
-                  "'adjust' lonely-PSU rule, or merge it with a similar stratum)", row=_row_of(position),
+                  "'adjust' lonely-PSU rule, or merge it with a similar stratum)", row=row_of(position),
             column=design.strata or design.cluster)
 
     return PreparedDesign(design=design, weights=weights, stratum=stratum, psu=psu, psu_stratum=psu_stratum,
@@ -332,6 +342,27 @@ def _sample(prepared: PreparedDesign, columns: dict):
     return svy.Sample(pl.DataFrame(frame), svy.Design(
         stratum="_stratum" if design.strata else None, psu="_psu" if design.cluster else None, wgt="_w",
         pop_size="_fpc" if design.fpc else None, singleton=singleton))
+
+
+def proportion_variables(survey: pd.DataFrame, by: str = "sector") -> list[str]:
+    """The shares a design-based table reports: every yes/no column, then every answer of each category column.
+
+    Categories of ``by`` itself (the sectors' shares) come last; :func:`design_proportions`
+    reports them for the whole survey only.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"sector": pd.Categorical(["A", "B"]), "x": [True, False],
+    ...                   "c": pd.Categorical(["u", "u"], categories=["u", "v"])})
+    >>> proportion_variables(s)
+    ['x', 'c=u', 'c=v', 'sector=A', 'sector=B']
+    """
+    booleans = [c for c in survey.columns if survey[c].dtype == bool]
+    categorical = [c for c in survey.columns if isinstance(survey[c].dtype, pd.CategoricalDtype)
+                   and c not in (by, "record_origin")]
+    answers = [f"{c}={k}" for c in categorical for k in survey[c].cat.categories]
+    sectors = [f"{by}={k}" for k in survey[by].cat.categories] if isinstance(survey[by].dtype, pd.CategoricalDtype) else []
+    return booleans + answers + sectors
 
 
 def korn_graubard_interval(p: float, se: float, n: int, df: int, alpha: float = plan.ALPHA) -> tuple[float, float]:
@@ -419,6 +450,8 @@ def design_proportions(survey: pd.DataFrame, prepared: PreparedDesign, variables
         mask = np.ones(prepared.n, dtype=bool) if sector == "Total" else sectors == sector
         n, df = int(mask.sum()), prepared.domain_degf(mask)
         for name, variable in zip(names, variables):
+            if sector != "Total" and _split(variable)[0] == by:
+                continue  # a sector's share within a sector is 1 by definition
             row = found.get((name, sector))
             if row is None:  # no cooperative of the domain has the answer: the estimate is 0, exactly
                 p, se, deff, logit = 0.0, 0.0, math.nan, (math.nan, math.nan)

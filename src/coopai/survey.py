@@ -474,7 +474,7 @@ def _replace_contact_ids(path, ids: pd.Series) -> pd.Series:
     return ids.where(~contact, [f"ROW{r:06d}" for r in ids.index])
 
 
-def load_survey(path=None, codebook=None, constraints=None, design_columns=()) -> pd.DataFrame:
+def load_survey(path=None, codebook=None, constraints=None, design_columns=(), design=None) -> pd.DataFrame:
     """Load and validate a survey file: one row per cooperative, typed by the codebook.
 
     Parameters
@@ -491,6 +491,9 @@ def load_survey(path=None, codebook=None, constraints=None, design_columns=()) -
         population correction). They are kept as text for the design-based analysis; any
         other column named like one (weight, poids, pondération, strat, cluster, grappe,
         psu, ...) is refused.
+    design : coopai.design.Design, optional
+        A declared design: its columns are the design columns, and its weights, strata,
+        clusters and FPC are checked (:func:`coopai.design.prepare`, rows as the spreadsheet shows them).
 
     Returns
     -------
@@ -541,7 +544,7 @@ def load_survey(path=None, codebook=None, constraints=None, design_columns=()) -
     header_row = table.attrs["header_row"]
     check_enough_cooperatives(table, path)
 
-    declared = tuple(_header_name(c) for c in design_columns)
+    declared = tuple(_header_name(c) for c in (design.declared if design else design_columns))
     for column in declared:
         if column not in table.columns:
             raise SurveyDataError(path, "declared as a design column, but the file has no such column",
@@ -621,6 +624,10 @@ def load_survey(path=None, codebook=None, constraints=None, design_columns=()) -
                       f"{_listed([str(r) for r in group['row']])}", AssumptionWarning, stacklevel=2)
 
     survey = add_derived_variables(survey)
+    if design:
+        from .design import prepare
+        prepare(survey, design, file=path, rows=survey.index.to_numpy())
+        survey.attrs["design"] = design.describe()
     survey = survey.reset_index(drop=True)
     survey.attrs["source_file"] = path.name
     survey.attrs["rebuilt"] = bool((survey["record_origin"] == "rebuilt").all())
