@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import config, tables
 
 
-def setup(data, out, lang="fr", alpha=0.05, seed=0, *, load=True, figures=True) -> dict:
+def setup(data, out, lang="fr", alpha=0.05, seed=0, *, load=True, figures=True, design=None) -> dict:
     """Check a notebook's parameters, prepare its figures, load and announce its survey.
 
     Parameters
@@ -25,6 +25,9 @@ def setup(data, out, lang="fr", alpha=0.05, seed=0, *, load=True, figures=True) 
         Load the survey (notebook 01, the literature review, does not use it).
     figures : bool
         Set the house style and the PNG + SVG output the exporter extracts (notebook 05 draws none).
+    design : coopai.design.Design, optional
+        The run's declared survey design: its columns are kept and checked by the loader, and
+        the design is named under the data line.
 
     Returns
     -------
@@ -51,9 +54,12 @@ def setup(data, out, lang="fr", alpha=0.05, seed=0, *, load=True, figures=True) 
     if load:
         from .survey import load_survey
 
-        run["survey"] = load_survey(run["data"])
+        run["survey"] = load_survey(run["data"], design=design)
         run["origin"] = tables.data_origin(run["survey"])
         _show_markdown(tables.data_notice(run["survey"]))
+        if design:
+            _show_markdown(f"**Survey design:** {design.describe()}; the design-based tables are in this "
+                           "notebook's last section, the other tables and figures ignore the design.")
     return run
 
 

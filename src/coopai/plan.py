@@ -122,6 +122,8 @@ MAX_EXACT_TABLES = 2_000_000
 LONELY_PSU = "adjust"
 DESIGN_TEST = "Rao-Scott second-order corrected F (first-order corrected chi-square beside it)"
 DESIGN_INTERVALS = "logit interval (Korn-Graubard beside it)"
+DESIGN_EXACT_NOTE = ("Exact tests do not apply under a survey design: they take every cooperative as one equally "
+                     "likely draw, which weights and clusters deny. The sector tests are then Rao-Scott's.")
 
 #: Effect sizes (Cohen's w) for the power analysis: small, medium, large (Cohen 1988).
 EFFECT_SIZES = (0.1, 0.3, 0.5)
@@ -184,4 +186,6 @@ def describe() -> str:
         "(some after earlier results had been shown).",
         f"- Monte Carlo: {MONTE_CARLO_DRAWS:,} tables under fixed margins; permutations: {PERMUTATIONS:,}; "
         f"rebuild seeds for ranges: {len(REBUILD_SEEDS)}.",
+        f"- Under a declared survey design (weights, strata, clusters): {DESIGN_TEST}; {DESIGN_INTERVALS}; "
+        f"single-cluster strata: R's '{LONELY_PSU}' rule. {DESIGN_EXACT_NOTE}",
     ])
