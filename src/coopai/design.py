@@ -496,14 +496,31 @@ def rao_scott(survey: pd.DataFrame, prepared: PreparedDesign, variable: str, by:
     >>> bool(np.isclose(r["chisq_first_order"], x2 * 11 / 12))
     True
     """
-    column = survey[variable]
-    values = column.astype(np.int64).to_numpy() if column.dtype == bool else column.astype(str).to_numpy()
+    return _rao_scott_tests(survey, prepared, [variable], by)[0]
+
+
+def _test_values(column: pd.Series) -> np.ndarray:
+    return column.astype(np.int64).to_numpy() if column.dtype == bool else column.astype(str).to_numpy()
+
+
+def _rao_scott_tests(survey: pd.DataFrame, prepared: PreparedDesign, variables, by: str) -> list[dict]:
+    """:func:`rao_scott` for several variables on one svy sample (built once: it is the slow step)."""
     sectors = survey[by].astype(str).to_numpy()
-    nr, nc = len(np.unique(sectors)), len(np.unique(values))
-    if nr < 2 or nc < 2:
-        return dict.fromkeys(("f", "df1", "df2", "p", "chisq_first_order", "df_first_order", "p_first_order",
-                              "pearson"), math.nan)
-    stats = _sample(prepared, {"_by": sectors, "_y": values}).categorical.tabulate("_by", "_y").stats
+    columns = {"_by": sectors, **{f"_y{j}": _test_values(survey[v]) for j, v in enumerate(variables)}}
+    sample = None
+    results = []
+    for j in range(len(variables)):
+        nr, nc = len(np.unique(sectors)), len(np.unique(columns[f"_y{j}"]))
+        if nr < 2 or nc < 2:
+            results.append(dict.fromkeys(("f", "df1", "df2", "p", "chisq_first_order", "df_first_order",
+                                          "p_first_order", "pearson"), math.nan))
+            continue
+        sample = sample or _sample(prepared, columns)
+        results.append(_one_test(sample.categorical.tabulate("_by", f"_y{j}").stats, nr, nc))
+    return results
+
+
+def _one_test(stats, nr: int, nc: int) -> dict:
     df_first = (nr - 1) * (nc - 1)
     first_order = float(stats.f.value) * df_first
     return {"f": float(stats.f.value), "df1": float(stats.f.df_num), "df2": float(stats.f.df_den),
@@ -525,8 +542,7 @@ def design_sector_tests(survey: pd.DataFrame, prepared: PreparedDesign, variable
     True
     """
     rows = []
-    for variable in variables:
-        r = rao_scott(survey, prepared, variable, by)
+    for variable, r in zip(variables, _rao_scott_tests(survey, prepared, list(variables), by)):
         rows.append((variable, RAO_SCOTT_F, r["f"], r["df1"], r["df2"], r["p"], r["chisq_first_order"], r["p_first_order"]))
     return pd.DataFrame(rows, columns=list(TEST_COLUMNS))
 
