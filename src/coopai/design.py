@@ -64,7 +64,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from . import plan, synthetic
+from . import plan
 from .codebook import SECTORS
 from .survey import SurveyDataError
 
@@ -571,6 +571,8 @@ def generate_design_survey(n: int, seed: int = 0, strata=GENERATED_STRATA) -> pd
     >>> len(s), len(s.groupby(["strate", "grappe"])), bool((s["poids"] > 0).all())
     (300, 23, True)
     """
+    from . import synthetic  # it reads the published sector sizes: not a file an analysis should depend on
+
     rng = np.random.default_rng(seed)
     survey = synthetic.generate_survey(n, seed=seed)
     sector_rank = survey["sector"].map({s: i for i, s in enumerate(SECTORS)}).to_numpy()
