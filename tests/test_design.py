@@ -257,7 +257,7 @@ def test_loader_keeps_declared_design_and_checks_it(tmp_path):
     ours = design.design_proportions(loaded, design.prepare(loaded, FULL), ["direct_sales"])
     assert ours.loc[0, "estimate"] == pytest.approx(0.68972909764178525, abs=1e-12)  # R's, proportions.csv
     # A declared design with one design column left undeclared is refused, naming that column.
-    with pytest.raises(SurveyDataError, match="not declared") as caught:
+    with pytest.raises(SurveyDataError, match="refused unless declared") as caught:
         load_survey(FIXTURES / "survey.csv", design=design.Design(weight="poids", strata="strate", cluster="grappe"))
     assert (caught.value.row, caught.value.column) == (1, "fpc")
     # A bad weight is reported at its row as a spreadsheet shows it.
@@ -273,7 +273,7 @@ def test_loader_keeps_declared_design_and_checks_it(tmp_path):
 
 def test_declared_column_missing_from_the_file_is_named():
     from coopai.survey import load_survey
-    with pytest.raises(SurveyDataError, match="not in the file") as caught:
+    with pytest.raises(SurveyDataError, match="no such column") as caught:
         load_survey(FIXTURES / "survey.csv", design=design.Design(weight="pondération", strata="strate",
                                                                   cluster="grappe", fpc="fpc"))
     assert caught.value.column == "pondération"

@@ -544,7 +544,8 @@ def load_survey(path=None, codebook=None, constraints=None, design_columns=(), d
     header_row = table.attrs["header_row"]
     check_enough_cooperatives(table, path)
 
-    declared = tuple(_header_name(c) for c in (design.declared if design else design_columns))
+    survey_design = design  # the name `design` is taken below by the undeclared design-like columns
+    declared = tuple(_header_name(c) for c in (survey_design.declared if survey_design else design_columns))
     for column in declared:
         if column not in table.columns:
             raise SurveyDataError(path, "declared as a design column, but the file has no such column",
@@ -624,11 +625,12 @@ def load_survey(path=None, codebook=None, constraints=None, design_columns=(), d
                       f"{_listed([str(r) for r in group['row']])}", AssumptionWarning, stacklevel=2)
 
     survey = add_derived_variables(survey)
-    if design:
+    if survey_design:
         from .design import prepare
-        prepare(survey, design, file=path, rows=survey.index.to_numpy())
-        survey.attrs["design"] = design.describe()
+        prepare(survey, survey_design, file=path, rows=survey.index.to_numpy())
     survey = survey.reset_index(drop=True)
+    if survey_design:
+        survey.attrs["design"] = survey_design.describe()
     survey.attrs["source_file"] = path.name
     survey.attrs["rebuilt"] = bool((survey["record_origin"] == "rebuilt").all())
     survey.attrs["design_columns"] = declared
