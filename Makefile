@@ -48,6 +48,23 @@ ifeq ($(origin LANG),command line)
 export COOPAI_LANG := $(value LANG)
 unexport LANG
 endif
+# The survey design (coopai.design): column names of the survey file, each optional.
+ifeq ($(origin WEIGHT),command line)
+export COOPAI_WEIGHT := $(value WEIGHT)
+unexport WEIGHT
+endif
+ifeq ($(origin STRATA),command line)
+export COOPAI_STRATA := $(value STRATA)
+unexport STRATA
+endif
+ifeq ($(origin CLUSTER),command line)
+export COOPAI_CLUSTER := $(value CLUSTER)
+unexport CLUSTER
+endif
+ifeq ($(origin FPC),command line)
+export COOPAI_FPC := $(value FPC)
+unexport FPC
+endif
 export COOPAI_JOBS := $(JOBS)
 
 # The notebooks find the project kernel here first, never a system kernel of the same name.
@@ -64,6 +81,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 	@echo "  options: DATA=survey.csv|.xlsx|.sav|.dta OUT=folder (run the study on another survey),"
 	@echo "           ALPHA=level SEED=n LANG=fr|en (the notebooks' parameters; defaults in coopai.config), JOBS=$(JOBS)"
+	@echo "           WEIGHT=col STRATA=col CLUSTER=col FPC=col (a survey design: design-based estimates and tests)"
 
 all: $(ENV_STAMP) $(DEFAULT_DATA) ## create the environment if missing, rebuild the data, run every notebook, publish OUT
 	@$(PY) -m coopai.pipeline

@@ -1,6 +1,7 @@
 """coopai.design against R's survey package (fixture in tests/fixtures/design, made by make_reference.R)."""
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -288,3 +289,72 @@ def test_proportion_variables_cover_every_answer_and_sector_shares_only_overall(
     shares = table[(table["variable"] == "sector") & (table["ci_method"] == design.CI_LOGIT)]
     assert list(shares["sector"].unique()) == ["Total"]
     assert shares["estimate"].sum() == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------
+# make all with a declared design (end to end)
+# --------------------------------------------------------------------------
+
+DESIGN_VARIABLES = ("WEIGHT=poids", "STRATA=strate", "CLUSTER=grappe", "FPC=fpc")
+
+
+@pytest.fixture(scope="module")
+def design_run(tmp_path_factory):
+    from conftest import run_make
+    out = tmp_path_factory.mktemp("design") / "out"
+    result = run_make("all", f"DATA={FIXTURES / 'survey.csv'}", f"OUT={out}", *DESIGN_VARIABLES)
+    return out, result
+
+
+def test_make_all_with_a_design_writes_the_design_tables(design_run, reference_proportions, reference_tests):
+    out, result = design_run
+    assert result.returncode == 0, result.stderr[-2000:]
+    proportions = pd.read_csv(out / "tables" / "design_proportions.csv", keep_default_na=False, na_values=[""],
+                              dtype={"category": str})
+    assert list(proportions.columns) == list(design.PROPORTION_COLUMNS)
+    tests = pd.read_csv(out / "tables" / "design_sector_tests.csv")
+    assert list(tests.columns) == list(design.TEST_COLUMNS)
+    for suffix in ("md", "tex"):
+        assert FULL.describe().replace("'", "") in (out / "tables" / f"design_sector_tests.{suffix}").read_text().replace("'", "").replace("\\_", "_")
+    # The published tables hold 6 significant digits: R's values agree to that.
+    r = reference_proportions[(reference_proportions.design == "full") & (reference_proportions.variable == "direct_sales")]
+    for row in r.itertuples():
+        mine = proportions[(proportions.variable == "direct_sales") & (proportions.sector == row.sector)
+                           & (proportions.ci_method == design.CI_KORN_GRAUBARD)].iloc[0]
+        assert mine["estimate"] == pytest.approx(row.estimate, rel=1e-5)
+        assert mine["ci_low"] == pytest.approx(row.beta_low, rel=1e-5)
+    practices = reference_tests[(reference_tests.design == "full")].set_index("variable")
+    for row in tests.itertuples():
+        assert row.f == pytest.approx(practices.loc[row.variable, "f"], rel=1e-5)
+        assert row.df2 == pytest.approx(practices.loc[row.variable, "df2"], rel=1e-5)
+    assert (out / "tables" / "sample_size_plan_design.csv").exists()
+
+
+def test_every_output_names_the_design(design_run):
+    out, result = design_run
+    manifest = json.loads((out / "coopai-manifest.json").read_text())
+    assert manifest["parameters"]["design"] == {"weight": "poids", "strata": "strate", "cluster": "grappe", "fpc": "fpc"}
+    for name in ("02_descriptive_statistics", "03_cross_sector_tests", "04_hypothesis_checks"):
+        html = (out / "notebooks" / f"{name}.html").read_text()
+        assert "Survey design:" in html and "grappe" in html
+    assert "survey design:" in result.stdout
+
+
+def test_make_all_refuses_an_undeclared_design_column_before_running(tmp_path):
+    from conftest import run_make
+    out = tmp_path / "out"
+    result = run_make("all", f"DATA={FIXTURES / 'survey.csv'}", f"OUT={out}", "WEIGHT=poids")
+    assert result.returncode != 0 and not out.exists()
+    line = [l for l in result.stderr.splitlines() if "unless declared" in l]
+    assert line and line[0].startswith("coopai: file survey.csv, row 1, column 'strate'")
+
+
+def test_make_all_refuses_a_bad_fpc_with_its_row(tmp_path):
+    from conftest import run_make
+    frame = pd.read_csv(FIXTURES / "survey.csv", dtype=str, keep_default_na=False)
+    frame.loc[frame["strate"] == "Oriental", "fpc"] = "2"  # 3 communes sampled there
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    result = run_make("all", f"DATA={tmp_path / 'bad.csv'}", f"OUT={tmp_path / 'out'}", *DESIGN_VARIABLES)
+    assert result.returncode != 0 and not (tmp_path / "out").exists()
+    row = int(np.flatnonzero(frame["strate"] == "Oriental")[0]) + 2
+    assert f"coopai: file bad.csv, row {row}, column 'fpc': FPC 2 is smaller than the 3 clusters" in result.stderr

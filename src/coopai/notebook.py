@@ -58,8 +58,8 @@ def setup(data, out, lang="fr", alpha=0.05, seed=0, *, load=True, figures=True, 
         run["origin"] = tables.data_origin(run["survey"])
         _show_markdown(tables.data_notice(run["survey"]))
         if design:
-            _show_markdown(f"**Survey design:** {design.describe()}; the design-based tables are in this "
-                           "notebook's last section, the other tables and figures ignore the design.")
+            _show_markdown(f"**Survey design:** {tables.markdown_literal(design.describe())}; the design-based "
+                           "tables are in this notebook's last section, the other tables and figures ignore the design.")
     return run
 
 

@@ -1,6 +1,7 @@
 """Run the whole study on one survey as one transaction: what ``make all`` calls.
 
 ``python -m coopai.pipeline`` (parameters from ``COOPAI_DATA``, ``COOPAI_OUT``, ``COOPAI_ALPHA``,
+the survey design's ``COOPAI_WEIGHT``, ``COOPAI_STRATA``, ``COOPAI_CLUSTER``, ``COOPAI_FPC``,
 ``COOPAI_SEED``, ``COOPAI_LANG``, set by make from its command line, or from the options below):
 
 1. checks the parameters and OUT (:func:`coopai.transaction.check_out`) and takes OUT's lock;
@@ -91,7 +92,12 @@ def package_version() -> str:
 
 # --- parameters ------------------------------------------------------------------------------
 
-def parse_parameters(data=None, out=None, alpha=None, seed=None, lang=None) -> dict:
+#: The survey design's parameters (make's WEIGHT, STRATA, CLUSTER, FPC), in coopai.design's order.
+DESIGN_PARAMETERS = ("weight", "strata", "cluster", "fpc")
+
+
+def parse_parameters(data=None, out=None, alpha=None, seed=None, lang=None, weight=None, strata=None,
+                     cluster=None, fpc=None) -> dict:
     """Typed run parameters from text (make's variables); empty means the default.
 
     Examples
@@ -119,12 +125,26 @@ def parse_parameters(data=None, out=None, alpha=None, seed=None, lang=None) -> d
         raise RunRefused(f"SEED={seed}: the seed must be a whole number, 0 or more (default {config.SEED})")
     if params["lang"] not in ("fr", "en"):
         raise RunRefused(f"LANG={lang}: the language must be fr or en (default {DEFAULT_LANG})")
+    # The declared design: only the roles given (an empty one is not declared), checked by coopai.design.
+    params["design"] = {role: value for role, value in zip(DESIGN_PARAMETERS, (weight, strata, cluster, fpc)) if value}
+    if params["design"]:
+        from .design import from_parameters
+        try:
+            from_parameters(**params["design"])
+        except ValueError as err:
+            raise RunRefused(f"survey design {params['design']}: {err}") from None
     return params
+
+
+def shown_parameters(params: dict, data_display: str) -> dict:
+    """The parameters a run is known by (identity, exported notebooks, manifest); the design only when declared."""
+    return {"data": data_display, "lang": params["lang"], "alpha": params["alpha"], "seed": params["seed"],
+            **params.get("design", {})}
 
 
 def is_published_run(params: dict, data_file: Path) -> bool:
     """The published study's own run: default data and parameters (the only run that may write paper/)."""
-    return (data_file == (ROOT / DEFAULT_DATA).resolve() and params["alpha"] == config.ALPHA
+    return (data_file == (ROOT / DEFAULT_DATA).resolve() and not params.get("design") and params["alpha"] == config.ALPHA
             and params["seed"] == config.SEED and params["lang"] == DEFAULT_LANG)
 
 
@@ -168,7 +188,7 @@ def notebooks() -> list[str]:
 def identities(names, params: dict, data_display: str, data_sha: str) -> dict:
     """Each notebook's identity: a hash of everything its outputs are a function of."""
     common = input_digests(COMMON_INPUTS)
-    shown = {"data": data_display, "lang": params["lang"], "alpha": params["alpha"], "seed": params["seed"]}
+    shown = shown_parameters(params, data_display)
     result = {}
     for name in names:
         result[name] = _digest({
@@ -370,7 +390,7 @@ async def _run_all(todo: list[str], run_dir: Path, params: dict, snapshot: Path,
             print(f"==> {name}", flush=True)
             start = time.perf_counter()
             parameters = {"data": str(snapshot), "out": str(folder / "staged"), "lang": params["lang"],
-                          "alpha": params["alpha"], "seed": params["seed"]}
+                          "alpha": params["alpha"], "seed": params["seed"], **params["design"]}
             results[name] = await _execute(name, folder, sockets, parameters, shown, params["lang"])
             _cache_put(ids[name], results[name])
             print(f"    {name}: {time.perf_counter() - start:.1f} s", flush=True)
@@ -388,15 +408,16 @@ async def _run_all(todo: list[str], run_dir: Path, params: dict, snapshot: Path,
 
 # --- the run ---------------------------------------------------------------------------------
 
-def _load(data_file: Path):
-    """Read and validate the survey once; return it and the loader's warnings (one line each)."""
+def _load(data_file: Path, design: dict | None = None):
+    """Read and validate the survey once (with its declared design); return it and the loader's warnings."""
     import warnings
 
     from . import survey as survey_module
+    from .design import from_parameters
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        survey = survey_module.load_survey(data_file)
+        survey = survey_module.load_survey(data_file, design=from_parameters(**(design or {})))
     messages = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
     return survey, messages
 
@@ -426,7 +447,7 @@ def run(params: dict, jobs: int = JOBS) -> int:
     names = notebooks()
     data_display = config.display(data_file)
     data_sha = transaction.file_sha256(data_file)
-    shown = {"data": data_display, "lang": params["lang"], "alpha": params["alpha"], "seed": params["seed"]}
+    shown = shown_parameters(params, data_display)
     ids = identities(names, params, data_display, data_sha)
     run_identity = _digest({"version": package_version(), "notebooks": ids, "survey": data_sha, "parameters": shown})
     with transaction.out_lock(out):
@@ -452,12 +473,13 @@ def run(params: dict, jobs: int = JOBS) -> int:
                 ids = identities(names, params, data_display, data_sha)
                 run_identity = _digest({"version": package_version(), "notebooks": ids, "survey": data_sha,
                                         "parameters": shown})
-            survey, warnings_seen = _load(copy)
+            survey, warnings_seen = _load(copy, params["design"])
             for message in warnings_seen:
                 print(f"coopai: warning: {message}", file=sys.stderr, flush=True)
             n = len(survey)
             print(f"coopai: {data_display}: {n:,} cooperatives; alpha {params['alpha']}, seed {params['seed']}, "
-                  f"language {params['lang']}", flush=True)
+                  f"language {params['lang']}" + (f"; survey design: {survey.attrs['design']}" if params["design"] else ""),
+                  flush=True)
             from . import snapshot
             snap = snapshot.write_snapshot(survey, run_dir / f"survey{snapshot.SUFFIX}", warnings_seen)
             del survey
@@ -482,7 +504,8 @@ def run(params: dict, jobs: int = JOBS) -> int:
             manifest = transaction.publish(files, out, {
                 "coopai_manifest": transaction.MANIFEST_FORMAT, "package": "coopai", "version": package_version(),
                 "data": {"file": data_display, "sha256": data_sha, "cooperatives": n},
-                "parameters": {"alpha": params["alpha"], "seed": params["seed"], "lang": params["lang"]},
+                "parameters": {"alpha": params["alpha"], "seed": params["seed"], "lang": params["lang"],
+                               **({"design": params["design"]} if params["design"] else {})},
             })
         except (NotebookFailed, KeyboardInterrupt):
             (run_dir / "FAILED").write_text("kept to show what failed\n")
@@ -509,9 +532,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", default=env("COOPAI_SEED"), help=f"random seed (default {config.SEED})")
     parser.add_argument("--lang", default=env("COOPAI_LANG"), help="fr or en (default fr)")
     parser.add_argument("--jobs", type=int, default=int(env("COOPAI_JOBS") or JOBS), help="kernels at a time")
+    for role in DESIGN_PARAMETERS:
+        parser.add_argument(f"--{role}", default=env(f"COOPAI_{role.upper()}"),
+                            help=f"survey design: the {role} column (coopai.design; default none)")
     args = parser.parse_args(argv)
     try:
-        params = parse_parameters(args.data, args.out, args.alpha, args.seed, args.lang)
+        params = parse_parameters(args.data, args.out, args.alpha, args.seed, args.lang,
+                                  args.weight, args.strata, args.cluster, args.fpc)
         return run(params, max(1, args.jobs))
     except KeyboardInterrupt:
         print("coopai: interrupted; OUT was left as it was", file=sys.stderr)
