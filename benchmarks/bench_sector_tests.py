@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from coopai import codebook, contingency, identification, plan, power, sector_tests
+from coopai import codebook, contingency, identification, plan, power, sector_tests, synthetic
 from coopai.mmi import mmi_test
 from coopai.survey import load_survey
 
@@ -26,7 +26,7 @@ def timed(label, fn, repeat=1):
 
 def generated_survey(n, seed=0):
     rng = np.random.default_rng(seed)
-    sectors = rng.choice(list(codebook.SECTORS), n, p=[14 / 30, 8 / 30, 5 / 30, 3 / 30])
+    sectors = rng.choice(list(codebook.SECTORS), n, p=synthetic.SECTOR_SHARES)
     frame = pd.DataFrame({"sector": pd.Categorical(sectors, categories=list(codebook.SECTORS))})
     base = {"direct_sales": 0.73, "uses_social_media": 0.5, "sells_online_platform": 0.23, "attends_trade_fairs": 0.43}
     shift = {"Agriculture": -0.1, "Artisanat": 0.05, "Services": 0.1, "Autres": 0.0}

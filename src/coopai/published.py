@@ -240,6 +240,38 @@ def total_only_count(published: pd.DataFrame, variable: str, category: str = "",
     return counts[(variable, category)]
 
 
+class _SurveyCounts:
+    """Counts of what published rows describe, from one survey's column arrays and sector masks.
+
+    Each column and sector mask is turned into a numpy array once: a comparison with the
+    published aggregates looks up some seventy rows, the rebuild does it for every draw.
+    """
+
+    def __init__(self, survey: pd.DataFrame):
+        self.survey = survey
+        self._masks: dict = {}
+
+    def in_sector(self, sector: str) -> np.ndarray:
+        if ("sector", sector) not in self._masks:
+            self._masks[("sector", sector)] = (np.ones(len(self.survey), dtype=bool) if sector == "Total"
+                                               else (self.survey["sector"] == sector).to_numpy())
+        return self._masks[("sector", sector)]
+
+    def hits(self, variable: str, category: str) -> np.ndarray:
+        if variable == "sector":
+            return self.in_sector(category)
+        if (variable, category) not in self._masks:
+            values = self.survey[variable]
+            self._masks[(variable, category)] = ((values == category).to_numpy() if category
+                                                 else values.astype(bool).to_numpy())
+        return self._masks[(variable, category)]
+
+    def count(self, variable: str, category: str = "", sector: str = "Total") -> int:
+        if variable == "sample_size":
+            return int(self.in_sector(sector).sum())
+        return int((self.hits(variable, category) & self.in_sector(sector)).sum())
+
+
 def published_count_of(survey: pd.DataFrame, variable: str, category: str = "", sector: str = "Total") -> int:
     """Count in ``survey`` of what a published row describes.
 
@@ -249,15 +281,7 @@ def published_count_of(survey: pd.DataFrame, variable: str, category: str = "", 
     >>> published_count_of(load_survey(), "uses_social_media", sector="Services")
     4
     """
-    # Column arrays and masks, not row filtering: the audit and the rebuild call this often.
-    in_sector = np.ones(len(survey), dtype=bool) if sector == "Total" else (survey["sector"] == sector).to_numpy()
-    if variable == "sample_size":
-        return int(in_sector.sum())
-    if variable == "sector":
-        return int(((survey["sector"] == category).to_numpy() & in_sector).sum())
-    values = survey[variable]
-    hits = (values == category).to_numpy() if category else values.astype(bool).to_numpy()
-    return int((hits & in_sector).sum())
+    return _SurveyCounts(survey).count(variable, category, sector)
 
 
 def compare_with_published(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
@@ -279,13 +303,14 @@ def compare_with_published(survey: pd.DataFrame, published: pd.DataFrame) -> pd.
     1
     """
     rows = []
+    counts = _SurveyCounts(survey)
     for rec in published.itertuples(index=False):
-        count = published_count_of(survey, rec.variable, rec.category, rec.sector)
+        count = counts.count(rec.variable, rec.category, rec.sector)
         if rec.unit == "count":
             recomputed = float(count)
             matches = recomputed == rec.value
         else:
-            base = len(survey) if rec.sector == "Total" else int((survey["sector"] == rec.sector).sum())
+            base = counts.count("sample_size", sector=rec.sector)
             recomputed = 100.0 * count / base if base else math.nan
             matches = abs(recomputed - rec.value) <= 0.5 * 10.0 ** (-rec.decimals) + 1e-9
         rows.append((rec.aggregate_id, rec.variable, rec.category, rec.sector, rec.unit, rec.value,

@@ -33,9 +33,15 @@ def sector_table(survey: pd.DataFrame, variable: str, group: str = "sector") -> 
         known = codebook.allowed_values(book, variable) if variable in book.index else []
         categories = known or sorted(column.unique())
     rows = list(codebook.SECTORS) if group == "sector" else sorted(survey[group].unique())
-    counts = pd.crosstab(survey[group], column).reindex(index=rows, columns=categories, fill_value=0)
-    counts.index.name, counts.columns.name = group, variable
-    return counts
+    # Counted with category codes and one bincount (what pd.crosstab then reindex gives, about
+    # twenty times faster: the MMI test and the rebuild ranges build this table thousands of times).
+    # Answers outside the categories, or missing, are not counted, as crosstab leaves them out.
+    row_codes = pd.Index(rows).get_indexer(survey[group]).astype(np.int64)
+    column_codes = pd.Index(categories).get_indexer(column).astype(np.int64)
+    keep = (row_codes >= 0) & (column_codes >= 0)
+    cells = np.bincount(row_codes[keep] * len(categories) + column_codes[keep], minlength=len(rows) * len(categories))
+    return pd.DataFrame(cells.reshape(len(rows), len(categories)), index=pd.Index(rows, name=group),
+                        columns=pd.Index(categories, name=variable))
 
 
 def _answer_name(answer) -> str:
