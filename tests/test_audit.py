@@ -228,3 +228,17 @@ def test_report_links_each_claim_to_its_notebook(ledger):
     for row in ledger.itertuples():
         assert f"| {row.claim_id} |" in report
     assert "[05_reproduction_audit.ipynb](notebooks/05_reproduction_audit.html)" in report
+
+
+def test_i_h2_says_its_discrepancy_is_fixed_by_design(ledger):
+    from coopai import verdicts
+
+    assert "supported" not in verdicts.H2_VERDICTS
+    h2 = ledger.set_index("claim_id").loc["I-H2"]
+    assert h2["status"] == "discrepancy" and "fixed by design" in h2["rule"]
+    assert "fixed by design" in ledger.set_index("claim_id").loc["I-H1", "rule"]
+    # The H1 rule's verdicts, with and without an outcome and enough users.
+    import numpy as np
+    survey = pd.DataFrame({"used_ai_tool": np.arange(40) < 20})
+    seen = {verdicts.h1_verdict(survey)[0], verdicts.h1_verdict(survey.assign(marketing_effectiveness=1.0))[0]}
+    assert seen == set(verdicts.H1_VERDICTS)

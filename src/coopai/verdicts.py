@@ -143,6 +143,11 @@ def h1_groups(survey: pd.DataFrame) -> tuple[int, int]:
     return users, len(survey) - users
 
 
+#: Every verdict :func:`h1_verdict` can return: whether H1 can be tested at all (the comparison itself
+#: is not run here), so a paper verdict of "partially confirmed" is a ``discrepancy`` by design.
+H1_VERDICTS = ("not_testable", "testable")
+
+
 def h1_verdict(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> tuple[str, str, dict]:
     """Package verdict on H1: testable only with an outcome and enough AI users and non-users.
 
