@@ -62,17 +62,44 @@ def read_hypotheses(path=None) -> pd.DataFrame:
                        keep_default_na=False).set_index("hypothesis")
 
 
+def log_binomial_tail(k: int, n: int, p0: float, upper: bool = True) -> float:
+    """Natural log of P(X >= k) (``upper``) or P(X <= k) for X ~ Binomial(n, p0), exact in logs.
+
+    The tail is the log-sum-exp of scipy's binomial log pmf over its terms, so it stays finite
+    where the probability itself is below the smallest float (about 1e-308), as at n = 100,000.
+
+    Examples
+    --------
+    >>> round(math.exp(log_binomial_tail(21, 30, 0.5)), 4)
+    0.0214
+    >>> round(log_binomial_tail(15809, 100_000, 0.5, upper=False) / math.log(10))  # p underflows to 0
+    -11149
+    """
+    ks = np.arange(k, n + 1) if upper else np.arange(0, k + 1)
+    if len(ks) == 0:
+        return -math.inf
+    log_tail = float(special.logsumexp(sps.binom.logpmf(ks, n, p0)))
+    if log_tail > -math.log(2):  # the larger side: 1 minus the other tail keeps full precision near 1
+        other = np.arange(0, k) if upper else np.arange(k + 1, n + 1)
+        log_tail = math.log1p(-math.exp(float(special.logsumexp(sps.binom.logpmf(other, n, p0))))) if len(other) else 0.0
+    return log_tail
+
+
 def binomial_tests(k: int, n: int, p0: float) -> dict:
     """Exact binomial tests of a proportion against ``p0`` (scipy): one-sided (greater) and two-sided.
+
+    ``log10_p_greater`` is the one-sided p in base-10 logs (:func:`log_binomial_tail`): it says
+    how small the p-value is where the float ``p_greater`` underflows to 0.
 
     Examples
     --------
     >>> r = binomial_tests(21, 30, 0.5)
-    >>> round(r["p_greater"], 4), round(r["p_two_sided"], 4)
-    (0.0214, 0.0428)
+    >>> round(r["p_greater"], 4), round(r["p_two_sided"], 4), round(r["log10_p_greater"], 4)
+    (0.0214, 0.0428, -1.6699)
     """
     return {"p_greater": float(sps.binomtest(k, n, p0, alternative="greater").pvalue),
-            "p_two_sided": float(sps.binomtest(k, n, p0, alternative="two-sided").pvalue)}
+            "p_two_sided": float(sps.binomtest(k, n, p0, alternative="two-sided").pvalue),
+            "log10_p_greater": min(0.0, log_binomial_tail(k, n, p0) / math.log(10))}
 
 
 def clopper_pearson(k: int, n: int, alpha: float = plan.ALPHA) -> tuple[float, float]:
@@ -81,10 +108,22 @@ def clopper_pearson(k: int, n: int, alpha: float = plan.ALPHA) -> tuple[float, f
     return float(ci.low), float(ci.high)
 
 
+def log_bf10_binomial(k: int, n: int, p0: float) -> float:
+    """Natural log of :func:`bf10_binomial`: betaln(k + 1, n - k + 1) - log(p0^k (1 - p0)^(n - k)).
+
+    Examples
+    --------
+    >>> round(log_bf10_binomial(15809, 100_000, 0.5) / math.log(10), 2)  # BF10 = 10^11144: past float range
+    11143.98
+    """
+    return float(special.betaln(k + 1, n - k + 1) - (k * math.log(p0) + (n - k) * math.log(1 - p0)))
+
+
 def bf10_binomial(k: int, n: int, p0: float) -> float:
     """Bayes factor for theta != p0 against theta = p0, uniform prior (pingouin).
 
-    Closed form: B(k + 1, n - k + 1) / (p0^k (1 - p0)^(n - k)).
+    Closed form: B(k + 1, n - k + 1) / (p0^k (1 - p0)^(n - k)). Past the float range (large n)
+    the value is ``inf`` and :func:`log_bf10_binomial` gives its size.
     """
     import pingouin  # loaded here only: it takes a second to import
 
@@ -93,9 +132,8 @@ def bf10_binomial(k: int, n: int, p0: float) -> float:
             value = float(pingouin.bayesfactor_binom(k, n, p=p0))
     except OverflowError:
         value = float("nan")
-    if not math.isfinite(value):  # large n: the same closed form in logs, infinite past float range
-        log_bf = special.betaln(k + 1, n - k + 1) - (k * math.log(p0) + (n - k) * math.log(1 - p0))
-        value = _exp_or_inf(log_bf)
+    if not math.isfinite(value) or value == 0:  # large n: the same closed form in logs
+        value = _exp_or_inf(log_bf10_binomial(k, n, p0))
     return value
 
 
@@ -104,23 +142,41 @@ def _exp_or_inf(log_value: float) -> float:
     return math.exp(log_value) if log_value < 709 else float("inf")
 
 
+def log_bf_plus_binomial(k: int, n: int, p0: float) -> float:
+    """Natural log of the directional Bayes factor :func:`bf_plus_binomial`, finite at any n.
+
+    The posterior's upper tail 1 - I_p0(k + 1, n - k + 1) equals P(Y <= k) for
+    Y ~ Binomial(n + 1, p0); where scipy's ``betaincc`` underflows (all posterior mass far
+    below p0, as at n = 100,000) that tail is taken in logs (:func:`log_binomial_tail`).
+
+    Examples
+    --------
+    >>> round(log_bf_plus_binomial(15809, 100_000, 0.5) / math.log(10), 4)  # R: -4.8350
+    -4.835
+    """
+    upper = special.betaincc(k + 1, n - k + 1, p0)
+    # Far in the tail betaincc loses relative precision before it reaches 0: logs from there on.
+    log_upper = math.log(upper) if upper > 1e-280 else log_binomial_tail(k, n + 1, p0, upper=False)
+    log_marginal = special.betaln(k + 1, n - k + 1) + log_upper - math.log(1 - p0)
+    log_null = k * math.log(p0) + (n - k) * math.log(1 - p0)
+    return float(log_marginal - log_null)
+
+
 def bf_plus_binomial(k: int, n: int, p0: float) -> float:
     """Directional Bayes factor: theta > p0 (uniform prior on (p0, 1)) against theta = p0.
 
     BF+0 = [B(k+1, n-k+1) (1 - I_p0(k+1, n-k+1)) / (1 - p0)] / (p0^k (1 - p0)^(n - k)),
-    with I the regularized incomplete Beta function. Computed in logs to stay finite at large n.
+    with I the regularized incomplete Beta function, computed in logs
+    (:func:`log_bf_plus_binomial`): never 0, ``inf`` only past the float range.
 
     Examples
     --------
     >>> round(bf_plus_binomial(21, 30, 0.5), 3)
     4.771
+    >>> f"{bf_plus_binomial(15809, 100_000, 0.5):.3g}"  # R (pbeta, log.p = TRUE): 1.46e-05
+    '1.46e-05'
     """
-    upper = special.betaincc(k + 1, n - k + 1, p0)
-    if upper <= 0:  # all posterior mass below p0, beyond float precision
-        return 0.0
-    log_marginal = special.betaln(k + 1, n - k + 1) + math.log(upper) - math.log(1 - p0)
-    log_null = k * math.log(p0) + (n - k) * math.log(1 - p0)
-    return _exp_or_inf(log_marginal - log_null)
+    return _exp_or_inf(log_bf_plus_binomial(k, n, p0))
 
 
 def indicator_counts(survey: pd.DataFrame, variable: str, negate: bool) -> tuple[int, int]:
@@ -144,7 +200,10 @@ def proportion_check(k: int, n: int, p0: float, alpha: float = plan.ALPHA) -> di
     return {"k": k, "n": n, "proportion": k / n, "ci_low": wl, "ci_high": wh, "cp_low": cl, "cp_high": ch,
             "threshold": p0, "test": f"exact binomial, H0: p <= {p0:g} (one-sided)",
             "p_value": tests["p_greater"], "p_two_sided": tests["p_two_sided"],
-            "bf10": bf10_binomial(k, n, p0), "bf_plus": bf_plus_binomial(k, n, p0)}
+            "bf10": bf10_binomial(k, n, p0), "bf_plus": bf_plus_binomial(k, n, p0),
+            "log10_p_value": tests["log10_p_greater"],
+            "log10_bf10": log_bf10_binomial(k, n, p0) / math.log(10),
+            "log10_bf_plus": log_bf_plus_binomial(k, n, p0) / math.log(10)}
 
 
 def h2_sensitivity(k: int, n: int, thresholds=H2_SENSITIVITY_THRESHOLDS, alpha: float = plan.ALPHA) -> pd.DataFrame:
@@ -153,7 +212,8 @@ def h2_sensitivity(k: int, n: int, thresholds=H2_SENSITIVITY_THRESHOLDS, alpha: 
     for t in thresholds:
         tests = binomial_tests(k, n, float(t))
         rows.append({"threshold": float(t), "p_value": tests["p_greater"], "bf_plus": bf_plus_binomial(k, n, float(t)),
-                     "exceeds": tests["p_greater"] < alpha})
+                     "exceeds": tests["p_greater"] < alpha, "log10_p_value": tests["log10_p_greater"],
+                     "log10_bf_plus": log_bf_plus_binomial(k, n, float(t)) / math.log(10)})
     return pd.DataFrame(rows)
 
 
@@ -196,8 +256,8 @@ def hypothesis_checks(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> pd.Dat
                  "paper_verdict": hypotheses.loc["H1", "paper_verdict"], "package_verdict": "supporting_indicator",
                  "reason": interest_reason})
     columns = ["hypothesis", "indicator", "k", "n", "proportion", "ci_low", "ci_high", "cp_low", "cp_high",
-               "threshold", "test", "p_value", "p_two_sided", "bf10", "bf_plus", "paper_verdict",
-               "package_verdict", "reason"]
+               "threshold", "test", "p_value", "p_two_sided", "bf10", "bf_plus", "log10_p_value", "log10_bf10",
+               "log10_bf_plus", "paper_verdict", "package_verdict", "reason"]
     return pd.DataFrame(rows).reindex(columns=columns)
 
 
