@@ -24,6 +24,17 @@ Statuses
 ``not_reproducible``
     not from the survey (cited figures), or not identified by what the paper publishes.
 
+In replication mode (observed data) a printed survey number is compared as a *share* with
+its own n on each side (the paper's k of 30 against this survey's k of n), never as a count,
+and the rounding rules do not apply: its status is
+
+``consistent``
+    Newcombe's hybrid score interval of the difference of the two shares contains 0;
+``different``
+    it does not;
+``not_compared``
+    the sample size itself (a design choice, not a finding).
+
 Bases (what a match can show; counted apart in REPRODUCTION.md)
 --------------------------------------------------------------
 ``by_construction``
@@ -48,7 +59,9 @@ notebook and section where it is recomputed and the function that recomputes it
 """
 from __future__ import annotations
 
+import hashlib
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -66,6 +79,8 @@ LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "printed",
 BASES = ("by_construction", "arithmetic_check", "inferential", "external", "observed")
 STATUSES = ("reproduced", "rounding", "false_precision", "true_of_sample_only", "discrepancy",
             "internal_inconsistency", "not_reproducible")
+#: Statuses of printed numbers in replication mode (observed data), shares compared with their own n.
+REPLICATION_STATUSES = ("consistent", "different", "not_compared")
 
 #: Rows of data/published the rebuild takes as its inputs (their match is by construction).
 REBUILD_INPUT_UNITS = {
@@ -190,9 +205,84 @@ def _recompute(survey, row) -> float:
     return 100.0 * count / base if base else float("nan")  # a sector without cooperatives has no share
 
 
-def printed_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """One claim per printed survey number (data/published/survey_aggregates.csv), recomputed."""
+def _survey_base(survey: pd.DataFrame, variable: str, sector: str) -> int:
+    """n of the share a printed number describes: its sector's size, or everyone (a sector's own size
+    is a share of the whole sample)."""
+    whole = sector == "Total" or variable == "sector"
+    return len(survey) if whole else int((survey["sector"] == sector).sum())
+
+
+def paper_share(row, published: pd.DataFrame) -> tuple[int, int]:
+    """The paper's k and n behind one printed number: a count with its base, or a percentage
+    turned back into the count it implies (k = value x n / 100, rounded to the nearest whole)."""
+    whole = row.sector == "Total" or row.variable == "sector"
+    base = sample_size(published) if whole else int(sector_sizes(published)[row.sector])
+    k = int(row.value) if row.unit == "count" else int(round(row.value * base / 100))
+    return k, base
+
+
+def share_comparison(k_new: int, n_new: int, k_paper: int, n_paper: int, alpha: float = plan.ALPHA) -> dict:
+    """One replication comparison: this survey's share against the paper's, each with its own n.
+
+    Both shares are estimates (the paper's from its 30 cooperatives), so the difference gets
+    Newcombe's hybrid score interval (statsmodels ``confint_proportions_2indep(method="newcomb")``),
+    level 1 - alpha. Verdict: ``consistent`` when the interval contains 0, else ``different``.
+
+    Examples
+    --------
+    >>> r = share_comparison(347, 500, 21, 30)
+    >>> r["replication_verdict"], round(r["diff_ci_low"], 4), round(r["diff_ci_high"], 4)  # R: -0.1457, 0.1769
+    ('consistent', -0.1457, 0.1769)
+    """
+    low, high = stats.wilson_interval(k_new, n_new, alpha)
+    d_low, d_high = confint_proportions_2indep(k_new, n_new, k_paper, n_paper, method="newcomb", compare="diff",
+                                               alpha=alpha)
+    d_low, d_high = float(d_low), float(d_high)
+    return {"k": k_new, "n": n_new, "estimate": k_new / n_new, "ci_low": low, "ci_high": high,
+            "paper_k": k_paper, "paper_n": n_paper, "paper": k_paper / n_paper,
+            "difference": k_new / n_new - k_paper / n_paper, "diff_ci_low": d_low, "diff_ci_high": d_high,
+            "replication_verdict": "consistent" if d_low <= 0 <= d_high else "different"}
+
+
+def _replication_printed_claims(survey: pd.DataFrame, published: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Replication mode: each printed number as a share of its own n, against this survey's share."""
+    level = plan.confidence_label(alpha)
+    rows = []
+    for row in published.itertuples(index=False):
+        claim = {"claim_id": f"P-{row.aggregate_id}", "kind": "printed", "location": row.location, "page": row.page,
+                 "quantity": f"{row.variable} {row.category}".strip() + f" [{row.sector}]", "printed": row.printed,
+                 "basis": "observed", "aggregate_id": row.aggregate_id, "notebook": AUDIT_NOTEBOOK,
+                 "section": "Replication mode", "function": _name(share_comparison), "note": row.note}
+        base_new = _survey_base(survey, row.variable, row.sector)
+        if row.variable == "sample_size":
+            rows.append({**claim, "published": row.value, "reproduced": float(base_new), "status": "not_compared",
+                         "rule": "the sample size is a design choice, not a finding"})
+            continue
+        k_paper, base_paper = paper_share(row, published)
+        if base_new == 0:
+            rows.append({**claim, "published": 100 * k_paper / base_paper, "reproduced": np.nan,
+                         "status": "not_compared", "rule": f"no cooperative of sector {row.sector} in this survey"})
+            continue
+        k_new = published_count_of(survey, row.variable, row.category, row.sector)
+        c = share_comparison(k_new, base_new, k_paper, base_paper, alpha)
+        rows.append({**claim, "published": 100 * c["paper"], "reproduced": 100 * c["estimate"],
+                     "status": c["replication_verdict"],
+                     "rule": f"shares compared: paper {k_paper}/{base_paper}, this survey {k_new}/{base_new}; "
+                             f"Newcombe {level} interval of the difference "
+                             f"[{100 * c['diff_ci_low']:.1f}, {100 * c['diff_ci_high']:.1f}] points"})
+    return pd.DataFrame(rows)
+
+
+def printed_claims(survey: pd.DataFrame, published: pd.DataFrame, alpha: float = plan.ALPHA) -> pd.DataFrame:
+    """One claim per printed survey number (data/published/survey_aggregates.csv), recomputed.
+
+    On rebuilt data (reproduction mode) counts are compared as counts and percentages under the
+    rounding rules; on observed data (replication mode) every number is compared as a share with
+    its own n (:func:`share_comparison`), since counts of different samples cannot be compared.
+    """
     rebuilt = bool(survey.attrs.get("rebuilt"))
+    if not rebuilt:
+        return _replication_printed_claims(survey, published, alpha)
     rows = []
     for row in published.itertuples(index=False):
         value = _recompute(survey, row)
@@ -225,10 +315,22 @@ def repeat_claims(survey, published, printed: pd.DataFrame, path=None) -> pd.Dat
     source = published.set_index("aggregate_id")
     base = printed.set_index("aggregate_id")
     rows = []
+    replication = not survey.attrs.get("rebuilt")
     for rep in repeats.itertuples(index=False):
         row = source.loc[rep.aggregate_id]
         decimals = int(rep.decimals_here)
         recomputed = base.loc[rep.aggregate_id, "reproduced"]
+        if replication:  # the same share as its printed figure: the same comparison, no rounding rules
+            rows.append({"claim_id": rep.claim_id, "kind": "repeated_in_text", "location": rep.location,
+                         "page": rep.page, "quantity": rep.quantity,
+                         "printed": format_printed(row["value"], decimals, row["unit"]) if decimals >= row["decimals"]
+                         else format_printed(round_half_up(row["value"], decimals), decimals, row["unit"]),
+                         "published": base.loc[rep.aggregate_id, "published"],
+                         "reproduced": recomputed, "status": base.loc[rep.aggregate_id, "status"], "basis": "observed",
+                         "rule": base.loc[rep.aggregate_id, "rule"], "aggregate_id": rep.aggregate_id,
+                         "notebook": AUDIT_NOTEBOOK, "section": "Replication mode", "function": _name(share_comparison),
+                         "note": f"same figure as {rep.aggregate_id}"})
+            continue
         if row["unit"] == "count":
             value_here = row["value"]
             status, rule = ("reproduced", "exact") if recomputed == value_here else ("discrepancy", "count differs")
@@ -341,6 +443,32 @@ def reading_status(verdict: str, sample_side: bool) -> str:
     return "true_of_sample_only" if sample_side and verdict == "not_supported" else "discrepancy"
 
 
+#: The paper's reading of a total-only variable by sector (p. 760), testable on observed data only.
+R5_READING = pd.DataFrame([{"reading_id": "R5", "practice": "heard_of_ai", "sectors_higher": "",
+                            "sectors_lower": "Agriculture|Artisanat", "location": "Section 3.2 (texte)", "page": "760",
+                            "paraphrase": "knowledge of AI is said to be scarcer in agricultural and craft "
+                                          "cooperatives"}])
+
+
+def observed_r5_claim(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.ALPHA) -> dict:
+    """I-R5 on observed data: the sector test of ``heard_of_ai`` within the plan's total-only family
+    (Holm), read by the same direction-and-significance rule as the Table 1 readings."""
+    tests = sector_tests.sector_tests(survey, "total_only_observed", seed=seed, alpha=alpha)
+    residuals = sector_tests.residuals_long(survey, ["heard_of_ai"])
+    verdict = sector_reading_verdicts(tests, residuals, R5_READING, alpha).iloc[0]
+    by_sector = residuals.set_index("sector")["adjusted_residual"]
+    reading = R5_READING.iloc[0]
+    return {"claim_id": "I-R5", "kind": "inferential", "location": reading.location, "page": reading.page,
+            "quantity": reading.paraphrase, "printed": "", "published": np.nan, "reproduced": verdict.p_exact_holm,
+            "notebook": "03_cross_sector_tests.ipynb", "section": "Variables published only as totals",
+            "function": _name(sector_reading_verdicts),
+            "status": "reproduced" if verdict.verdict == "supported" else "discrepancy", "basis": "inferential",
+            "rule": f"exact sector test on observed data, Holm within the total-only family: {verdict.verdict}",
+            "aggregate_id": "A01",
+            "note": f"Holm-adjusted exact p = {verdict.p_exact_holm:.3g}; adjusted residuals of 'heard of AI': "
+                    + ", ".join(f"{s} {by_sector[s]:+.2f}" for s in ("Agriculture", "Artisanat"))}
+
+
 def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int = 0,
                        alpha: float = plan.ALPHA) -> pd.DataFrame:
     """The paper's readings of its percentages, against the package's tests and verdict rules."""
@@ -395,15 +523,7 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "note": f"exact p ranges from {heard['p_exact_min']:.2g} to {heard['p_exact_max']:.2g} over "
                              f"{int(heard['n_breakdowns'])} possible sector breakdowns"})
     else:
-        test = sector_tests.sector_test(survey, "heard_of_ai", seed=seed, alpha=alpha)
-        rows.append({"claim_id": "I-R5", "kind": "inferential", "location": "Section 3.2 (texte)", "page": "760",
-                     "quantity": "knowledge of AI is said to be scarcer in agricultural and craft cooperatives",
-                     "published": np.nan, "reproduced": test["p_exact"],
-                     "status": "reproduced" if test["p_exact"] < alpha else "discrepancy", "basis": "inferential",
-                     "rule": "exact sector test on observed data", "aggregate_id": "A01", "printed": "",
-                     "notebook": "03_cross_sector_tests.ipynb", "section": "Variables published only as totals",
-                     "function": _name(sector_tests.sector_test),
-                     "note": f"exact p = {test['p_exact']:.3g}"})
+        rows.append(observed_r5_claim(survey, seed, alpha))
     return pd.DataFrame(rows)
 
 
@@ -519,7 +639,7 @@ def claims_ledger(survey: pd.DataFrame, published: pd.DataFrame | None = None, s
                   alpha: float = plan.ALPHA) -> pd.DataFrame:
     """The whole ledger: printed numbers, repeats in the text, cited figures, consistency, inferences."""
     published = read_published_aggregates() if published is None else published
-    printed = printed_claims(survey, published)
+    printed = printed_claims(survey, published, alpha)
     ledger = pd.concat([printed, repeat_claims(survey, published, printed), external_claims(),
                         consistency_claims(survey, published), wording_claims(survey, published),
                         inferential_claims(survey, published, seed, alpha)],
@@ -529,32 +649,24 @@ def claims_ledger(survey: pd.DataFrame, published: pd.DataFrame | None = None, s
 
 def replication_comparison(ledger: pd.DataFrame, survey: pd.DataFrame, published: pd.DataFrame,
                            alpha: float = plan.ALPHA) -> pd.DataFrame:
-    """Replication mode: each percentage claim's new estimate against the paper's, with a Newcombe interval.
+    """Replication mode: every printed share (counts included, as k of their n) against this survey's.
 
-    Both samples are uncertain (the paper's n is 30), so the difference gets Newcombe's
-    hybrid score interval (statsmodels ``confint_proportions_2indep(method="newcomb")``).
-    Verdict rule: ``consistent`` when the interval contains 0, else ``different``.
+    One row per printed claim that is a share (:func:`share_comparison`): the paper's k and n,
+    this survey's k and n, both shares, this survey's Wilson interval, the difference with
+    Newcombe's interval, and the verdict.
     """
-    paper_n = sample_size(published)
-    sizes = sector_sizes(published)
+    source = published.set_index("aggregate_id")
     rows = []
     for claim in ledger[(ledger["kind"] == "printed") & ledger["claim_id"].str.startswith("P-")].itertuples():
-        row = published.set_index("aggregate_id").loc[claim.aggregate_id]
-        if row["unit"] != "percent":
+        row = source.loc[claim.aggregate_id]
+        if row["variable"] == "sample_size":
             continue
-        base_paper = paper_n if row["sector"] == "Total" else int(sizes[row["sector"]])
-        k_paper = int(round(row["value"] * base_paper / 100))
-        base_new = len(survey) if row["sector"] == "Total" else int((survey["sector"] == row["sector"]).sum())
-        k_new = published_count_of(survey, row["variable"], row["category"], row["sector"])
+        base_new = _survey_base(survey, row["variable"], row["sector"])
         if base_new == 0:
             continue
-        low, high = stats.wilson_interval(k_new, base_new, alpha)
-        d_low, d_high = confint_proportions_2indep(k_new, base_new, k_paper, base_paper, method="newcomb",
-                                                   compare="diff", alpha=alpha)
-        rows.append({"claim_id": claim.claim_id, "estimate": k_new / base_new, "ci_low": low, "ci_high": high,
-                     "paper": k_paper / base_paper, "difference": k_new / base_new - k_paper / base_paper,
-                     "diff_ci_low": float(d_low), "diff_ci_high": float(d_high),
-                     "replication_verdict": "consistent" if d_low <= 0 <= d_high else "different"})
+        k_paper, base_paper = paper_share(pd.Series({**row.to_dict(), "aggregate_id": claim.aggregate_id}), published)
+        k_new = published_count_of(survey, row["variable"], row["category"], row["sector"])
+        rows.append({"claim_id": claim.claim_id, **share_comparison(k_new, base_new, k_paper, base_paper, alpha)})
     return pd.DataFrame(rows)
 
 
@@ -580,11 +692,34 @@ def basis_counts(ledger: pd.DataFrame) -> str:
     return ", ".join(f"{int(counts[b])} {BASIS_WORDS[b]}" for b in BASES if b in counts)
 
 
-def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataFrame | None = None) -> str:
-    """REPRODUCTION.md: the page a reviewer reads first. Every number in it comes from the ledger."""
+def run_provenance(data_path, survey: pd.DataFrame, alpha: float, seed: int) -> dict:
+    """What a report was generated from: the data file (relative to the repository when inside it,
+    else its name, so no machine path is written), its SHA-256, n, origin and the run's parameters."""
+    path = Path(data_path)
+    try:
+        shown = path.resolve().relative_to(config.PROJECT_ROOT).as_posix()
+    except ValueError:
+        shown = path.name
+    return {"data_file": shown, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "n": len(survey),
+            "origin": "rebuilt" if survey.attrs.get("rebuilt") else "observed", "alpha": alpha, "seed": seed}
+
+
+def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataFrame | None = None,
+                        provenance: dict | None = None) -> str:
+    """REPRODUCTION.md: the page a reviewer reads first. Every number in it comes from the ledger.
+
+    It opens with what it was generated from (:func:`run_provenance`): data file, SHA-256, n,
+    origin and parameters.
+    """
     evidence = ledger[ledger["basis"] != "by_construction"]
+    alpha = provenance["alpha"] if provenance else plan.ALPHA
     lines = ["# Reproduction report", "",
-             "Generated by notebooks/05_reproduction_audit.ipynb from `paper/claims.csv`; do not edit.", ""]
+             "Generated by notebooks/05_reproduction_audit.ipynb; the ledger it summarises is `claims.csv` beside "
+             "it. Do not edit.", ""]
+    if provenance:
+        lines += [f"- Data file: `{provenance['data_file']}` (SHA-256 `{provenance['sha256']}`)",
+                  f"- Cooperatives: {provenance['n']}; origin: **{provenance['origin']}**",
+                  f"- Parameters: alpha = {provenance['alpha']:g}, seed = {provenance['seed']}", ""]
     if origin == "rebuilt":
         lines += ["**Data: rebuilt from the published aggregates (not the original answers).** A claim the rebuild "
                   "was made to match (`by_construction`) is listed but not counted as evidence.", ""]
@@ -594,7 +729,7 @@ def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataF
     for row in status_summary(ledger).itertuples():
         lines.append(f"| {row.basis} | {row.status} | {row.claims} |")
     lines += ["", "## Claims not matched by construction, by status", ""]
-    for status in STATUSES:
+    for status in STATUSES + REPLICATION_STATUSES:
         part = evidence[evidence["status"] == status]
         if len(part):
             lines.append(f"- **{status}**: {len(part)} ({', '.join(f'{b} {k}' for b, k in part['basis'].value_counts().items())})")
@@ -620,9 +755,16 @@ def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataF
     if replication is not None and len(replication):
         counts = replication["replication_verdict"].value_counts()
         lines += ["", "## Replication", "",
-                  f"Of {len(replication)} published percentages, {int(counts.get('consistent', 0))} are consistent "
-                  f"with this survey (Newcombe 95 % interval of the difference contains 0) and "
-                  f"{int(counts.get('different', 0))} differ."]
+                  f"Of {len(replication)} published shares (each compared as k of its own n, the paper's "
+                  f"against this survey's), {int(counts.get('consistent', 0))} are consistent with this survey "
+                  f"(Newcombe {plan.confidence_label(alpha)} interval of the difference contains 0) and "
+                  f"{int(counts.get('different', 0))} differ.", "",
+                  "| claim | paper k/n | this survey k/n | difference (points) | interval | verdict |",
+                  "|---|---|---|---|---|---|"]
+        for row in replication.itertuples():
+            lines.append(f"| {row.claim_id} | {row.paper_k}/{row.paper_n} | {row.k}/{row.n} | "
+                         f"{100 * row.difference:+.1f} | [{100 * row.diff_ci_low:.1f}, {100 * row.diff_ci_high:.1f}] | "
+                         f"{row.replication_verdict} |")
     lines += ["", "## Where each claim is recomputed", "",
               "Search `claims.csv` for the number as printed; each notebook below is in `notebooks/` as HTML.", "",
               "| claim | printed | status | notebook, section | function |", "|---|---|---|---|---|"]

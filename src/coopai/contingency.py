@@ -156,28 +156,38 @@ def exact_pvalues_r_by_2(row_totals, column_total, rtol: float = plan.EXACT_RTOL
 
 @functools.lru_cache(maxsize=4096)
 def _r_by_2_null(rows: tuple, column_total: int):
-    """Sorted log weights and cumulative probabilities of all r x 2 tables with these margins.
+    """Sorted log probabilities and their log cumulative sums, for all r x 2 tables with these margins.
 
-    Cached: identification ranges and power simulations test many tables that share margins.
+    In logs throughout, so that a p-value below the float range keeps its size. Cached:
+    identification ranges and power simulations test many tables that share margins.
     """
     rows_array = np.asarray(rows, dtype=np.int64)
     tables = tables_r_by_2(rows_array, column_total)
-    logw = np.sort(_log_choose(rows_array, tables).sum(axis=1))
-    cumulative = np.cumsum(np.exp(logw - _log_choose(rows_array.sum(), column_total)))
-    return logw, cumulative
+    logp = np.sort(_log_choose(rows_array, tables).sum(axis=1)) - _log_choose(rows_array.sum(), column_total)
+    return logp, np.logaddexp.accumulate(logp)
 
 
-def _closing_r_by_2(rows, column_total, log_threshold, max_states=plan.MAX_EXACT_TABLES):
-    """Exact tail probability for a large r x 2 table.
+def _log_cumulative(logh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Log of the mass at x' <= x and at x' >= x, along the last axis, from log pmf values."""
+    left = np.logaddexp.accumulate(logh, axis=1)
+    right = np.logaddexp.accumulate(logh[:, ::-1], axis=1)[:, ::-1]
+    return left, right
 
-    The first r - 2 rows are enumerated (numpy, all at once); the last two rows are
-    closed in one step per partial table: their log probability is log-concave in
-    the cell, so the completions more probable than the threshold form one interval
-    around the mode, found by binary search, and the tail is the hypergeometric mass
-    outside it (precomputed cumulative sums, from both ends to keep small p-values
-    precise). Exact for r x 2 tables up to a few thousand respondents.
+
+def _closing_r_by_2(rows, column_total, log_threshold, max_states=plan.MAX_EXACT_TABLES) -> float:
+    """Natural log of the exact tail probability for a large r x 2 table.
+
+    The rows are taken smallest first and the two LARGEST rows are closed: the other
+    r - 2 rows are enumerated (numpy, all at once), and the two largest rows in one step per
+    partial table: their log probability is log-concave in the cell, so the completions more
+    probable than the threshold form one interval around the mode, found by binary search,
+    and the tail is the hypergeometric mass outside it (log cumulative sums from both ends,
+    so small p-values stay precise and p-values below the float range keep their size).
+    The p-value does not depend on the order of the rows; closing the largest two keeps
+    the enumerated part smallest (``[[1490, 10], [10, 1490], [0, 1], [0, 1]]`` leaves
+    4 partial tables, not 2.25 million). Exact for r x 2 tables up to a few thousand respondents.
     """
-    rows = np.asarray(rows, dtype=np.int64)
+    rows = np.sort(np.asarray(rows, dtype=np.int64), kind="stable")
     head_rows, (a, b) = rows[:-2], rows[-2:]
     n_states = float(np.prod(head_rows + 1.0))
     if n_states > max_states:
@@ -200,9 +210,7 @@ def _closing_r_by_2(rows, column_total, log_threshold, max_states=plan.MAX_EXACT
     with np.errstate(invalid="ignore"):
         logh = np.where(valid, _log_choose(a, xs) + _log_choose(b, np.clip(ts - xs, 0, None)) - _log_choose(a + b, ts),
                         -np.inf)
-    pmf = np.exp(logh)
-    left = np.cumsum(pmf, axis=1)                               # mass at x' <= x
-    right = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]            # mass at x' >= x
+    left, right = _log_cumulative(logh)
     mode = np.argmax(logh, axis=1)
     # The partial table's log weight w + log h(x) must exceed the threshold to be excluded.
     # A completion is more probable than the threshold when log h(x) > cut.
@@ -227,10 +235,10 @@ def _closing_r_by_2(rows, column_total, log_threshold, max_states=plan.MAX_EXACT
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid - 1)
     last = lo
-    below_mass = np.where(first > xlow, left[t, np.maximum(first - 1, 0)], 0.0)
-    above_mass = np.where(last < xhigh, right[t, np.minimum(last + 1, a)], 0.0)
-    tail = np.where(inside, below_mass + above_mass, 1.0)
-    return float(min(1.0, np.sum(np.exp(w) * tail)))
+    below_mass = np.where(first > xlow, left[t, np.maximum(first - 1, 0)], -np.inf)
+    above_mass = np.where(last < xhigh, right[t, np.minimum(last + 1, a)], -np.inf)
+    log_tail = np.where(inside, np.logaddexp(below_mass, above_mass), 0.0)
+    return float(min(0.0, special.logsumexp(w + log_tail)))
 
 
 def _row_splits(total: int, caps) -> np.ndarray:
@@ -242,36 +250,69 @@ def _row_splits(total: int, caps) -> np.ndarray:
 
 @functools.lru_cache(maxsize=256)
 def _r_by_c_null(rows: tuple, cols: tuple, max_tables: int = plan.MAX_EXACT_TABLES):
-    """Sorted log probabilities (and their cumulative sums) of every r x c table with these margins.
+    """Sorted log probabilities (and their log cumulative sums) of every r x c table with these margins.
 
     Tables are built row by row; partial tables that leave the same column totals are
-    grouped, so each group's next rows are generated once.
+    grouped, so each group's next rows are generated once. The count of partial tables is
+    checked while a row is grown, so a table past reach stops early instead of filling memory.
     """
     lg = special.gammaln
     const = lg(np.asarray(rows) + 1).sum() + lg(np.asarray(cols) + 1).sum() - lg(sum(rows) + 1)
     states = {tuple(cols): np.zeros(1)}
     for row_total in rows[:-1]:
         grown = {}
+        produced = 0
         for remaining, weights in states.items():
             splits = _row_splits(row_total, remaining)
+            produced += len(splits) * len(weights)
+            if produced > max_tables:
+                raise TooManyTables(f"more than {max_tables:,} partial tables")
             for split, cost in zip(splits, lg(splits + 1).sum(axis=1)):
                 key = tuple(int(c - x) for c, x in zip(remaining, split))
                 grown.setdefault(key, []).append(weights - cost)
         states = {k: np.concatenate(v) for k, v in grown.items()}
-        if sum(len(v) for v in states.values()) > max_tables:
-            raise TooManyTables(f"more than {max_tables:,} partial tables")
     logp = np.sort(np.concatenate([w - lg(np.asarray(k) + 1).sum() for k, w in states.items()]) + const)
-    return logp, np.cumsum(np.exp(logp))
+    return logp, np.logaddexp.accumulate(logp)
+
+
+def fisher_freeman_halton_log(table, rtol: float = plan.EXACT_RTOL, max_tables: int = plan.MAX_EXACT_TABLES) -> float:
+    """Natural log of the exact Fisher-Freeman-Halton p-value (finite where the p-value underflows).
+
+    r x 2 (or 2 x c) tables: rows are taken smallest first (the p-value does not depend on
+    their order) and enumerated all at once with numpy when that is small, else closed two
+    rows at a time, the two largest (:func:`_closing_r_by_2`); other tables are all enumerated
+    once per set of margins (:func:`_r_by_c_null`, cached). Past ``max_tables``,
+    :class:`TooManyTables` is raised: use :func:`monte_carlo_pvalue`.
+
+    Examples
+    --------
+    >>> round(fisher_freeman_halton_log([[1490, 10], [10, 1490], [0, 1], [0, 1]]) / math.log(10), 2)
+    -850.89
+    """
+    t = as_table(table)
+    if t.shape[1] != 2 and t.shape[0] == 2:
+        t = t.T
+    if t.shape[1] == 2:
+        t = t[np.argsort(t.sum(1), kind="stable")]
+        rows, c1 = t.sum(1), int(t[:, 0].sum())
+        observed = float(_log_choose(rows, t[:, 0]).sum()) - _log_choose(rows.sum(), c1)
+        threshold = observed + math.log1p(rtol)
+        if np.prod(rows[:-1] + 1.0) <= 200_000:
+            logp, log_cumulative = _r_by_2_null(tuple(int(n) for n in rows), c1)
+            index = int(np.searchsorted(logp, threshold, side="right"))
+            return float(min(0.0, log_cumulative[index - 1])) if index else -math.inf
+        return _closing_r_by_2(rows, c1, threshold + _log_choose(rows.sum(), c1))
+    logp, log_cumulative = _r_by_c_null(tuple(int(x) for x in t.sum(1)), tuple(int(x) for x in t.sum(0)), max_tables)
+    index = int(np.searchsorted(logp, log_table_probability(t) + math.log1p(rtol), side="right"))
+    return float(min(0.0, log_cumulative[index - 1])) if index else -math.inf
 
 
 def fisher_freeman_halton(table, rtol: float = plan.EXACT_RTOL, max_tables: int = plan.MAX_EXACT_TABLES) -> float:
     """Exact p-value of the Fisher-Freeman-Halton test: the probability, under independence
     and the observed margins, of a table no more probable than the observed one.
 
-    r x 2 (or 2 x c) tables are enumerated all at once with numpy when that is small,
-    else closed two rows at a time (:func:`_closing_r_by_2`); other tables are all
-    enumerated once per set of margins (:func:`_r_by_c_null`, cached). Past ``max_tables``,
-    :class:`TooManyTables` is raised: use :func:`monte_carlo_pvalue`.
+    The exponential of :func:`fisher_freeman_halton_log` (0 only below the float range, about
+    1e-308: the log gives its size).
 
     References
     ----------
@@ -283,61 +324,79 @@ def fisher_freeman_halton(table, rtol: float = plan.EXACT_RTOL, max_tables: int 
     >>> round(fisher_freeman_halton([[3, 1], [1, 3]]), 4)  # Fisher's tea tasting, two-sided
     0.4857
     """
-    t = as_table(table)
-    if t.shape[1] != 2 and t.shape[0] == 2:
-        t = t.T
-    if t.shape[1] == 2:
-        rows, c1 = t.sum(1), int(t[:, 0].sum())
-        observed = float(_log_choose(rows, t[:, 0]).sum())
-        threshold = observed + math.log1p(rtol)
-        if np.prod(rows[:-1] + 1.0) <= 200_000:
-            logw, cumulative = _r_by_2_null(tuple(int(n) for n in rows), c1)
-            index = int(np.searchsorted(logw, threshold, side="right"))
-            return float(min(1.0, cumulative[index - 1])) if index else 0.0
-        return _closing_r_by_2(rows, c1, threshold)
-    logp, cumulative = _r_by_c_null(tuple(int(x) for x in t.sum(1)), tuple(int(x) for x in t.sum(0)), max_tables)
-    index = int(np.searchsorted(logp, log_table_probability(t) + math.log1p(rtol), side="right"))
-    return float(min(1.0, cumulative[index - 1])) if index else 0.0
+    return math.exp(fisher_freeman_halton_log(table, rtol, max_tables))
 
 
 def monte_carlo_pvalue(table, draws: int = plan.MONTE_CARLO_DRAWS, seed: int = 0,
                        rtol: float = plan.EXACT_RTOL) -> dict:
     """Monte Carlo estimate of the Fisher-Freeman-Halton p-value, tables drawn with fixed margins.
 
+    p = (1 + b) / (1 + B), with b the drawn tables no more probable than the observed one
+    among B draws: the observed table counts as one draw under the null, so the estimate
+    is never 0 and is a valid p-value (Davison and Hinkley 1997, sec. 4.2; R's
+    ``fisher.test(simulate.p.value = TRUE)`` does the same).
+
     Returns
     -------
     dict
-        ``p`` (share of drawn tables no more probable than the observed one) and
-        ``se`` (its binomial standard error, sqrt(p(1-p)/draws)).
+        ``p``, ``se`` (its binomial standard error, sqrt(p (1 - p) / B), never 0) and ``draws``.
 
     Examples
     --------
     >>> r = monte_carlo_pvalue([[3, 1], [1, 3]], draws=20000, seed=1)
     >>> abs(r["p"] - 0.4857) < 4 * r["se"]
     True
+    >>> monte_carlo_pvalue([[300, 0], [0, 300]], draws=999)["p"]  # no drawn table as extreme: 1 / 1000
+    0.001
     """
     t = as_table(table)
     rng = np.random.default_rng(seed)
     sample = sps.random_table(t.sum(1), t.sum(0), seed=rng).rvs(size=draws)
     logs = -special.gammaln(sample + 1).sum(axis=(1, 2))
     observed = -special.gammaln(t + 1).sum()
-    p = float(np.mean(logs <= observed + math.log1p(rtol)))
+    extreme = int(np.sum(logs <= observed + math.log1p(rtol)))
+    p = (1 + extreme) / (1 + draws)
     return {"p": p, "se": math.sqrt(p * (1 - p) / draws), "draws": draws}
+
+
+def monte_carlo_agrees(p_exact: float, p_monte_carlo: float, se: float, draws: int, tolerance: float = 4.0) -> bool:
+    """Whether a Monte Carlo p-value agrees with the exact one: within ``tolerance`` standard errors,
+    plus the 1 / (1 + B) by which (1 + b) / (1 + B) sits above b / B.
+
+    Examples
+    --------
+    >>> monte_carlo_agrees(3.8e-37, 1 / 20001, math.sqrt(1 / 20001 / 20000), 20000)
+    True
+    >>> monte_carlo_agrees(0.30, 0.20, 0.003, 20000)
+    False
+    """
+    return bool(abs(p_monte_carlo - p_exact) <= tolerance * se + 1 / (1 + draws))
 
 
 def exact_or_monte_carlo(table, seed: int = 0) -> dict:
     """The exact p-value when enumeration is feasible, else Monte Carlo; says which.
 
+    Returns
+    -------
+    dict
+        ``p``, ``log10_p`` (finite where an exact p underflows), ``se`` (0 for exact),
+        ``method`` (``"exact"`` or ``"monte_carlo"``) and ``draws`` (0 for exact).
+
     Examples
     --------
     >>> exact_or_monte_carlo([[3, 1], [1, 3]])["method"]
     'exact'
+    >>> r = exact_or_monte_carlo([[1490, 10], [10, 1490], [0, 1], [0, 1]])
+    >>> r["method"], r["p"] == 0, round(r["log10_p"], 2)
+    ('exact', True, -850.89)
     """
     try:
-        return {"p": fisher_freeman_halton(table), "se": 0.0, "method": "exact"}
+        log_p = fisher_freeman_halton_log(table)
+        return {"p": math.exp(log_p), "log10_p": log_p / math.log(10), "se": 0.0, "method": "exact", "draws": 0}
     except TooManyTables:
         result = monte_carlo_pvalue(table, seed=seed)
-        return {"p": result["p"], "se": result["se"], "method": f"monte_carlo_{result['draws']}"}
+        return {"p": result["p"], "log10_p": math.log10(result["p"]), "se": result["se"], "method": "monte_carlo",
+                "draws": result["draws"]}
 
 
 def cramers_v(table) -> float:

@@ -108,7 +108,7 @@ def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float
     if reason:
         nan = float("nan")
         return {"practice": variable, "n": int(t.sum()), "chi2": nan, "dof": nan, "p_chi2": nan, "g2": nan,
-                "p_g2": nan, "p_exact": nan, "exact_method": "not_computable", "p_monte_carlo": nan,
+                "p_g2": nan, "p_exact": nan, "p_exact_log10": nan, "exact_method": "not_computable", "p_monte_carlo": nan,
                 "p_monte_carlo_se": nan, "cramers_v": nan, "cramers_v_corrected": nan, "cramers_v_ci_low": nan,
                 "cramers_v_ci_high": nan, "cramers_v_ci_reaches_zero": nan,
                 "cramers_v_ci_level": plan.cramers_v_confidence(alpha), "cramers_v_ci_agrees_with_exact": nan,
@@ -125,7 +125,8 @@ def sector_test(survey: pd.DataFrame, variable: str, seed: int = 0, alpha: float
         "practice": variable, "n": int(t.sum()),
         "chi2": chi["chi2"], "dof": chi["dof"], "p_chi2": chi["p"],
         "g2": g["g2"], "p_g2": g["p"],
-        "p_exact": exact["p"], "exact_method": exact["method"],
+        "p_exact": exact["p"], "p_exact_log10": exact["log10_p"],
+        "exact_method": exact["method"] if exact["method"] == "exact" else f"monte_carlo_{exact['draws']}",
         "p_monte_carlo": mc["p"], "p_monte_carlo_se": mc["se"],
         "cramers_v": cramers_v(t), "cramers_v_corrected": cramers_v_corrected(t),
         "cramers_v_ci_low": interval["low"], "cramers_v_ci_high": interval["high"],

@@ -26,7 +26,8 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
 
     * ``contradicted``: a named sector's adjusted residual has the wrong sign;
     * ``supported``: the Holm-adjusted exact p is below alpha and some named
-      sector's adjusted residual is beyond +-1.96 in the stated direction;
+      sector's adjusted residual is beyond the two-sided normal quantile z(1 - alpha/2)
+      (1.96 at alpha = 0.05) in the stated direction;
     * ``not_supported``: the direction matches but the test does not reject
       (the data are compatible with no difference between sectors);
     * ``not_computable`` (checked first): the sector test does not exist on this survey
@@ -45,7 +46,7 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
             verdict = "not_supported"  # a sector or an answer without variation: nothing to test
         elif min(signed) < 0:
             verdict = "contradicted"
-        elif test["p_exact_holm"] < alpha and max(signed) > 1.96:
+        elif test["p_exact_holm"] < alpha and max(signed) > plan.residual_threshold(alpha):
             verdict = "supported"
         else:
             verdict = "not_supported"
