@@ -71,8 +71,8 @@ def test_replication_comparison_has_interval_and_verdict_for_every_share(survey5
 def test_replication_interval_follows_alpha(survey500, published):
     survey, _ = survey500
     wide = audit.claims_ledger(survey, published, alpha=0.01)
-    assert wide["rule"].str.contains("Newcombe 99 % interval").any()
-    assert not wide["rule"].str.contains("95 %").any()
+    assert wide["rule"].str.contains("Newcombe 99% interval").any()
+    assert not wide["rule"].str.contains("95%").any()
 
 
 def test_report_opens_with_its_provenance(survey500, ledger500, published):
@@ -86,7 +86,7 @@ def test_report_opens_with_its_provenance(survey500, ledger500, published):
     assert "generated_500.csv" in head and "Cooperatives: 500" in head and "**observed**" in head
     assert "alpha = 0.01, seed = 7" in head
     assert "from `paper/claims.csv`" not in report
-    assert "Newcombe 99 % interval" in report and "95 %" not in report
+    assert "Newcombe 99% interval" in report and "95%" not in report and "95 %" not in report
 
 
 def test_rebuilt_report_names_the_rebuilt_file(published):

@@ -67,7 +67,7 @@ def display(path: str | Path) -> str:
         return path.as_posix()
 
 
-def validate_parameters(data_path, out, lang="fr", alpha=0.05, seed=0) -> dict:
+def validate_parameters(data_path, out, lang="fr", alpha=None, seed=0) -> dict:
     """Check a notebook's parameters and return them typed; raise ``ValueError`` with a clear message.
 
     ``out`` is the folder the notebook writes its tables into (the Makefile points it at a
@@ -86,8 +86,10 @@ def validate_parameters(data_path, out, lang="fr", alpha=0.05, seed=0) -> dict:
     ValueError: parameter alpha must be a number in (0, 1), not 1.5
     """
     from .codebook import check_lang  # codebook reads its files from here: imported when called
+    from .plan import ALPHA  # the plan's one default (plan imports the codebook, which imports this module)
 
     check_lang(lang)
+    alpha = ALPHA if alpha is None else alpha
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise ValueError(f"parameter alpha must be a number in (0, 1), not {alpha!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

@@ -137,6 +137,9 @@ DESIGN_EXACT_NOTE = ("Exact tests do not apply under a survey design: they take 
 EFFECT_SIZES = (0.1, 0.3, 0.5)
 TARGET_POWER = 0.8
 POWER_SIMULATIONS = 2_000
+#: The exact test's power is computed for samples up to this size; beyond it each simulated
+#: table's exact test is too slow to repeat thousands of times, and only the approximation is shown.
+POWER_EXACT_MAX_N = 100
 
 #: Effect size for H1's planned comparison: Cohen's h = 0.5, a medium difference between
 #: AI users and non-users in a yes/no marketing outcome (Cohen 1988, ch. 6).
@@ -170,15 +173,19 @@ def residual_threshold(alpha: float = ALPHA, cells: int = 1) -> float:
 
 
 def confidence_label(alpha: float = ALPHA, lang: str = "en") -> str:
-    """The confidence level that goes with ``alpha``, as captions and sentences print it.
+    """The confidence level that goes with ``alpha``, as captions and sentences print it
+    (:func:`coopai.stats.format_percent`'s style).
 
     Examples
     --------
-    >>> confidence_label(0.05), confidence_label(0.01), confidence_label(0.005, "fr")
-    ('95 %', '99 %', '99,5 %')
+    >>> confidence_label(0.05), confidence_label(0.01, "fr"), confidence_label(0.005, "fr")
+    ('95%', '99 %', '99,5 %')
     """
-    level = f"{100 * (1 - alpha):.10g}"
-    return f"{level.replace('.', ',') if lang == 'fr' else level} %"
+    from .stats import format_percent  # stats imports the codebook, as plan does: no cycle, but kept local
+
+    level = round(100 * (1 - alpha), 10)
+    decimals = 0 if level == int(level) else len(f"{level:.10g}".split(".")[1])
+    return format_percent(level, lang, decimals)
 
 
 def describe() -> str:

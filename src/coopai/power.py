@@ -163,20 +163,29 @@ def power_exact(w: float, sizes=SECTOR_SIZES, alpha: float = plan.ALPHA,
 
 
 def power_table(sizes=SECTOR_SIZES, effect_sizes=plan.EFFECT_SIZES, alpha: float = plan.ALPHA,
-                simulations: int = plan.POWER_SIMULATIONS, seed: int = 0) -> pd.DataFrame:
+                simulations: int = plan.POWER_SIMULATIONS, seed: int = 0, role: str = "this run") -> pd.DataFrame:
     """Power of the sector test for each effect size: approximation, exact test (enumerated), n for 80 %.
+
+    ``sizes`` are the run's sector sizes (sectors without a cooperative left out); the exact
+    test's power is computed up to ``plan.POWER_EXACT_MAX_N`` cooperatives and left empty
+    beyond, where only the approximation is shown. ``role`` labels the rows (``"this run"``, or
+    ``"published study (reference)"`` for the paper's sizes shown beside a user's).
 
     Returns
     -------
     pandas.DataFrame
-        ``w, n, power_approx, power_exact, power_exact_se, power_exact_method, n_for_power_80``
-        (``power_exact_se`` is 0 where every outcome was enumerated).
+        ``w, n, sector_sizes, role, power_approx, power_exact, power_exact_se, power_exact_method,
+        n_for_power_80`` (``power_exact_se`` is 0 where every outcome was enumerated).
     """
+    sizes = [int(x) for x in sizes if int(x) > 0]
     dof = len(sizes) - 1
+    n = int(np.sum(sizes))
     rows = []
     for i, w in enumerate(effect_sizes):
-        exact = power_exact(w, sizes, alpha, simulations=simulations, seed=seed + i)
-        rows.append({"w": w, "n": int(np.sum(sizes)), "power_approx": power_chi2_approx(w, int(np.sum(sizes)), dof, alpha),
+        exact = (power_exact(w, sizes, alpha, simulations=simulations, seed=seed + i) if n <= plan.POWER_EXACT_MAX_N
+                 else {"power": float("nan"), "se": float("nan"), "method": "not computed (n above the plan's cap)"})
+        rows.append({"w": w, "n": n, "sector_sizes": "/".join(map(str, sizes)), "role": role,
+                     "power_approx": power_chi2_approx(w, n, dof, alpha),
                      "power_exact": exact["power"], "power_exact_se": exact["se"],
                      "power_exact_method": exact["method"], "n_for_power_80": n_for_power(w, dof, alpha)})
     return pd.DataFrame(rows)
@@ -290,8 +299,10 @@ def margin_of_error(n, alpha: float = plan.ALPHA, p: float = 0.5):
     return sps.norm.ppf(1 - alpha / 2) * np.sqrt(p * (1 - p) / np.asarray(n, dtype=float))
 
 
-def sample_size_plan(margins=(0.15, 0.10, 0.05, 0.03), alpha: float = plan.ALPHA, deff: float = 1.0) -> pd.DataFrame:
-    """The n a replication needs: for a margin of error of a proportion, and for the sector test (power 80 %).
+def sample_size_plan(margins=(0.15, 0.10, 0.05, 0.03), alpha: float = plan.ALPHA, deff: float = 1.0,
+                     n_sectors: int = len(SECTOR_SIZES)) -> pd.DataFrame:
+    """The n a replication needs: for a margin of error of a proportion, for the sector test with
+    ``n_sectors`` sectors (the run's; power 80 %), and for H1's comparison (per group).
 
     ``deff`` is the expected design effect of a stratified or clustered survey: every n is the
     simple-random-sample n multiplied by it (Kish 1965), and the goals say so.
@@ -305,9 +316,10 @@ def sample_size_plan(margins=(0.15, 0.10, 0.05, 0.03), alpha: float = plan.ALPHA
     note = "" if deff == 1 else f", design effect {deff:g}"
     rows = [{"goal": f"margin of error +-{m:.0%} on a proportion (worst case p = 0.5){note}", "kind": "precision",
              "parameter": m, "n": margin_of_error_n(m, alpha, deff=deff)} for m in margins]
-    rows += [{"goal": f"sector test (4 sectors), power 80%, effect w = {w}{note}", "kind": "power", "parameter": w,
-              "n": n_for_power(w, 3, alpha, deff=deff)} for w in plan.EFFECT_SIZES]
+    rows += [{"goal": f"sector test ({n_sectors} sectors), power 80%, effect w = {w}{note}", "kind": "power",
+              "parameter": w, "n": n_for_power(w, n_sectors - 1, alpha, deff=deff)} for w in plan.EFFECT_SIZES]
+    # The n per group for 80 % power does not depend on the groups as they stand.
     rows.append({"goal": f"H1: AI users vs non-users, power 80%, effect h = {plan.H1_EFFECT_SIZE_H} (per group){note}",
                  "kind": "power", "parameter": plan.H1_EFFECT_SIZE_H,
-                 "n": int(math.ceil(deff * h1_planning(3, 27, alpha)["n_per_group_80"]))})
+                 "n": int(math.ceil(deff * h1_planning(0, 0, alpha)["n_per_group_80"]))})
     return pd.DataFrame(rows)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from . import plan
 from .codebook import PRACTICES, SECTORS, category_labels, check_lang, read_codebook, variable_label
 
 
@@ -24,7 +25,7 @@ def format_percent(value: float, lang: str, decimals: int = 1) -> str:
     return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
 
 
-def wilson_interval(k, n, alpha: float = 0.05) -> tuple[float, float]:
+def wilson_interval(k, n, alpha: float = plan.ALPHA) -> tuple[float, float]:
     """Wilson score interval for a proportion ``k / n``.
 
     Computed by statsmodels (``proportion_confint(method="wilson")``); the tests
@@ -78,7 +79,7 @@ def indicator_hits(survey: pd.DataFrame, variable: str) -> np.ndarray:
     return survey[variable].astype(bool).to_numpy()
 
 
-def proportion_summary(survey: pd.DataFrame, variables, alpha: float = 0.05) -> pd.DataFrame:
+def proportion_summary(survey: pd.DataFrame, variables, alpha: float = plan.ALPHA) -> pd.DataFrame:
     """Share of cooperatives with each yes/no variable (or ``variable=category``), with Wilson intervals.
 
     Parameters
@@ -108,7 +109,7 @@ def proportion_summary(survey: pd.DataFrame, variables, alpha: float = 0.05) -> 
     return pd.DataFrame(rows, columns=["variable", "k", "n", "proportion", "ci_low", "ci_high"])
 
 
-def sector_distribution(survey: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+def sector_distribution(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> pd.DataFrame:
     """Cooperatives per sector (the paper's Figure 2), with shares and Wilson intervals.
 
     Examples
@@ -127,7 +128,7 @@ def sector_distribution(survey: pd.DataFrame, alpha: float = 0.05) -> pd.DataFra
     return pd.DataFrame(rows, columns=["sector", "count", "n", "percent", "ci_low", "ci_high"])
 
 
-def table1_marketing_practices(survey: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+def table1_marketing_practices(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> pd.DataFrame:
     """The paper's Table 1: each marketing practice by sector and in total, tidy.
 
     Returns

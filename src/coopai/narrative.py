@@ -1,0 +1,456 @@
+"""The notebooks' sentences that state a number or a conclusion, computed from the run's data.
+
+A notebook's static Markdown explains methods; every sentence that says how many, how much, or
+what a test concluded is a function here, rendered as a Markdown output by a code cell, so that
+on a user's survey it describes that survey. One template per language (``TEXT["fr"]``,
+``TEXT["en"]``), numbers formatted for that language (:func:`number`, :func:`percent`,
+:func:`format_p`). Sentences that describe the published study say so, and are shown only
+on rebuilt data.
+
+The tests render every sentence on generated surveys of other sizes and check that none
+carries the paper's counts.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import plan
+from .codebook import category_labels, check_lang
+from .contingency import monte_carlo_agrees
+from .stats import format_percent, wilson_interval
+
+TEXT = {
+    "fr": {
+        "published_sample": "Les {n} coopératives de l'étude publiée ont été choisies délibérément à Tanger (l'article "
+                            "cible des coopératives déjà engagées dans la transformation numérique) ; elles n'ont pas "
+                            "été tirées au hasard.",
+        "own_sample": "Ces {n} coopératives viennent du fichier `{file}` ; c'est à la documentation de l'enquête de "
+                      "dire comment elles ont été choisies. Si elles n'ont pas été tirées au hasard, lisez les "
+                      "intervalles comme un plancher d'incertitude.",
+        "width": "Avec n = {n}, un intervalle de Wilson à {level} autour de 50 % s'étend sur environ ±{half} points ; "
+                 "dans le plus petit secteur ({sector}, {m} coopératives), il va de {low} à {high} pour une part "
+                 "de {k} sur {m}.",
+        "cell_example": "Lisez les colonnes des secteurs avec leur n : {pct} du secteur {sector}, c'est {k} coopératives sur "
+                        "{m}, et son intervalle de Wilson à {level} va de {low} à {high}.",
+        "digital": "{uses} coopératives utilisent au moins un outil numérique ({uses_pct}) et {none} n'en "
+                   "utilisent aucun ({none_pct}).",
+        "digital_neither": " {unclassified} ne sont dans aucun des deux groupes (`unclassified`).",
+        "digital_rebuilt": " Les deux parts publiées laissent ces {unclassified} coopératives hors des deux groupes ; "
+                           "la reconstruction garde les deux comptes imprimés et les code `unclassified`.",
+        "overlap_rebuilt": "Avec {heard} ayant entendu parler de l'IA, {interested} intéressées et {neither} ni l'un "
+                           "ni l'autre, exactement {both} coopératives doivent à la fois connaître l'IA et être "
+                           "intéressées (inclusion-exclusion : {heard_k} + {interested_k} − ({n} − {neither_k})).",
+        "overlap_observed": "{both} coopératives connaissent l'IA et sont intéressées ; {heard} en ont entendu parler, "
+                            "{interested} sont intéressées, {neither} ni l'un ni l'autre.",
+        "takeaway_counts_rebuilt": "Chaque compte imprimé par l'article est retrouvé dans les lignes des répondants ; "
+                                   "sur les données reconstruites, c'est par construction.",
+        "takeaway_counts_observed": "Ces parts sont celles de cette enquête ; le carnet 05 les compare à celles de "
+                                    "l'article, chacune avec son n.",
+        "takeaway_tests": "Les comparaisons entre secteurs, et les hypothèses H1 et H2, demandent des tests : "
+                          "carnets 03 et 04.",
+        "takeaway_width": "Sur {n} coopératives, la demi-largeur médiane des intervalles à {level} est de {median} "
+                          "points (de {lo} à {hi}).",
+        "multiplicity": "{m} pratiques sont testées ; avec {m} tests au seuil de {alpha}, la probabilité d'au moins "
+                        "une fausse alerte atteint {fwer} (tests indépendants). La correction de Holm la maintient à "
+                        "{alpha} sans supposer les tests indépendants.",
+        "mc_agree": "Les p de Monte Carlo ((1 + b)/(1 + B), {draws} tirages) et exacts concordent à 4 erreurs-types "
+                    "près pour chaque pratique : **{agree}**.",
+        "p_methods": "Méthode du p principal : {methods}.",
+        "cochran": "Cellules d'effectif attendu inférieur à 5 : de {lo} à {hi} (la règle de Cochran en admet au "
+                   "plus 20 %) ; plus petit effectif attendu : {min_expected}.",
+        "rejected": "Pratiques dont le test exact rejette l'indépendance après Holm au seuil {alpha} : {names}.",
+        "none": "aucune",
+        "not_computable": "non calculable", "none_computable": "Aucun test par secteur n'est calculable sur cette "
+                                                               "enquête.",
+        "yes": "oui", "no": "non",
+        "mmi_rebuilt": "X2_S = {x2}. p de Bonferroni (asymptotique) = {p_asym}, (exact) = {p_exact} ; identiques "
+                       "dans toutes les reconstructions : **{fixed}**. p de permutation sur {datasets} jeux de "
+                       "données : de {p_min} à {p_max} ({permutations} permutations chacun).",
+        "mmi_observed": "X2_S = {x2}. p de Bonferroni (asymptotique) = {p_asym}, (exact) = {p_exact} ; p de "
+                        "permutation = {p_perm} ({permutations} permutations).",
+        "total_only_rebuilt": "Données reconstruites : l'article ne donne ces {k} variables que pour l'ensemble de "
+                              "l'échantillon, donc chaque test par secteur est montré comme une étendue sur toutes "
+                              "les répartitions compatibles ; avec les contraintes et les hypothèses de la "
+                              "reconstruction, {straddle} des {k} étendues encadrent alpha = {alpha}.",
+        "total_only_observed": "Données observées : le secteur de chaque réponse est connu, donc chacune de ces {k} "
+                               "variables a un test exact ordinaire (un point, pas une étendue), dans une famille "
+                               "déclarée dans le plan (`total_only_observed`, Holm). Après Holm au seuil {alpha} : "
+                               "{names}.",
+        "power": "Avec {n} coopératives dans des secteurs de {sizes}, un effet moyen (w = 0,3) est détecté avec "
+                 "une probabilité de {power} ; un grand effet (w = 0,5), {power_large}. Référence : "
+                 "avec les secteurs de l'étude publiée ({paper_sizes}), {paper_power}.",
+        "approx": " (approximation du khi-deux)", "exact": " (test exact)",
+        "power_same": "Avec {n} coopératives dans des secteurs de {sizes} (ceux de l'étude publiée), un effet moyen "
+                      "(w = 0,3) est détecté avec une probabilité de {power} ; un grand effet "
+                      "(w = 0,5), {power_large}.",
+        "estimate": "- **Un pourcentage descriptif** dit ce qui s'est passé dans ces {n} coopératives : {k} sur {n} "
+                    "signalent des obstacles, {pct}.\n"
+                    "- **Une estimation avec un intervalle** traite les {n} comme un échantillon et dit où la part "
+                    "pourrait se trouver dans la population d'où elles ont été tirées : ici de {low} à {high} "
+                    "(Wilson, {level}).",
+        "h1_data": "L'enquête {outcome} et compte {users} coopératives ayant utilisé un outil d'IA contre "
+                   "{non_users} qui ne l'ont pas fait. La règle de `verdicts.h1_verdict` renvoie donc "
+                   "*{verdict}*. Le signe invoqué par l'article, l'intérêt pour l'IA ({k} sur {n}, {pct}), est testé "
+                   "contre la moitié ci-dessous : il mesure l'intérêt, pas un effet.",
+        "has_outcome": "a une mesure de l'efficacité marketing",
+        "no_outcome": "n'a pas de mesure de l'efficacité marketing",
+        "h2_takeaway": "H2, telle que l'enquête peut la tester : {k} sur {n} ({pct}) signalent un obstacle ; "
+                       "verdict du paquet : `{verdict}`.",
+        "h1_takeaway": "H1 : verdict `{verdict}` ({users} coopératives sur {n} ont utilisé un outil d'IA). L'intérêt pour "
+                       "l'IA n'est pas une preuve que l'IA améliore le marketing.",
+    },
+    "en": {
+        "published_sample": "The published study's {n} cooperatives were chosen on purpose in Tangier (the paper "
+                            "targets cooperatives already engaged in digital transformation); they were not drawn "
+                            "at random.",
+        "own_sample": "These {n} cooperatives come from `{file}`; how they were chosen is for the survey's own "
+                      "documentation to say. If they were not drawn at random, read the intervals as a floor on "
+                      "uncertainty.",
+        "width": "With n = {n}, a {level} Wilson interval around 50% is about ±{half} points wide; in the smallest "
+                 "sector ({sector}, {m} cooperatives) it runs from {low} to {high} for a share of {k} out of {m}.",
+        "cell_example": "Read the sector columns with their n: {pct} of {sector} is {k} cooperatives out of {m}, and "
+                        "its {level} Wilson interval runs from {low} to {high}.",
+        "digital": "{uses} cooperatives use at least one digital tool ({uses_pct}) and {none} use none ({none_pct}).",
+        "digital_neither": " {unclassified} are in neither group (`unclassified`).",
+        "digital_rebuilt": " The two published shares leave these {unclassified} cooperatives in neither group; the "
+                           "rebuild keeps both printed counts and codes them `unclassified`.",
+        "overlap_rebuilt": "With {heard} heard of AI, {interested} interested and {neither} neither, exactly {both} "
+                           "cooperatives must both have heard of AI and be interested (inclusion-exclusion: "
+                           "{heard_k} + {interested_k} − ({n} − {neither_k})).",
+        "overlap_observed": "{both} cooperatives have heard of AI and are interested; {heard} heard of AI, "
+                            "{interested} are interested, {neither} neither.",
+        "takeaway_counts_rebuilt": "Every count the paper prints is recovered from the respondent rows; on the "
+                                   "rebuilt data this is by construction.",
+        "takeaway_counts_observed": "These shares are this survey's; notebook 05 compares them with the paper's, "
+                                    "each with its own n.",
+        "takeaway_tests": "Sector comparisons, and the hypotheses H1 and H2, need tests: notebooks 03 and 04.",
+        "takeaway_width": "With {n} cooperatives, the median half-width of the {level} intervals is {median} points "
+                          "(from {lo} to {hi}).",
+        "multiplicity": "{m} practices are tested; with {m} tests at {alpha}, the chance of at least one false alarm "
+                        "reaches {fwer} (independent tests). Holm's step-down correction keeps it at {alpha} without "
+                        "assuming the tests are independent.",
+        "mc_agree": "Monte Carlo ((1 + b)/(1 + B), {draws} draws) and exact p-values agree within 4 standard errors "
+                    "for every practice: **{agree}**.",
+        "p_methods": "Method of the primary p: {methods}.",
+        "cochran": "Cells with expected count below 5: {lo} to {hi} (Cochran's rule asks for at most 20%); smallest "
+                   "expected count {min_expected}.",
+        "rejected": "Practices whose exact test rejects independence after Holm at alpha = {alpha}: {names}.",
+        "none": "none",
+        "not_computable": "not computable", "none_computable": "No sector test is computable on this survey.",
+        "yes": "yes", "no": "no",
+        "mmi_rebuilt": "X2_S = {x2}. Bonferroni p (asymptotic) = {p_asym}, (exact) = {p_exact}; the same in every "
+                       "rebuild: **{fixed}**. Permutation p over {datasets} datasets: {p_min} to {p_max} "
+                       "({permutations} permutations each).",
+        "mmi_observed": "X2_S = {x2}. Bonferroni p (asymptotic) = {p_asym}, (exact) = {p_exact}; permutation p = "
+                        "{p_perm} ({permutations} permutations).",
+        "total_only_rebuilt": "Rebuilt data: the paper gives these {k} variables for the whole sample only, so each "
+                              "sector test is shown as a range over every breakdown consistent with it; with the "
+                              "rebuild's constraints and assumptions, {straddle} of the {k} ranges straddle alpha = "
+                              "{alpha}.",
+        "total_only_observed": "Observed data: the sector of each answer is known, so each of these {k} variables has "
+                               "an ordinary exact test (a point, not a range), in a family declared in the plan "
+                               "(`total_only_observed`, Holm). After Holm at alpha = {alpha}: {names}.",
+        "power": "With {n} cooperatives in sectors of {sizes}, a medium effect (w = 0.3) is detected with "
+                 "probability {power}; a large one (w = 0.5), {power_large}. Reference: with the published "
+                 "study's sectors ({paper_sizes}), {paper_power}.",
+        "approx": " (chi-square approximation)", "exact": " (exact test)",
+        "power_same": "With {n} cooperatives in sectors of {sizes} (the published study's), a medium effect "
+                      "(w = 0.3) is detected with probability {power}; a large one (w = 0.5), "
+                      "{power_large}.",
+        "estimate": "- **A descriptive percentage** says what happened in these {n} cooperatives: {k} of {n} report "
+                    "barriers, {pct}.\n"
+                    "- **An estimate with an interval** treats the {n} as a sample and says how far the share could "
+                    "be in the population they were drawn from: here {low} to {high} (Wilson, {level}).",
+        "h1_data": "The survey {outcome} and has {users} cooperatives that used an AI tool against {non_users} that "
+                   "did not. The rule in `verdicts.h1_verdict` therefore returns *{verdict}*. The paper's supporting "
+                   "sign, interest in AI ({k} of {n}, {pct}), is tested against one half below: it measures "
+                   "interest, not an effect.",
+        "has_outcome": "has a measure of marketing effectiveness",
+        "no_outcome": "has no measure of marketing effectiveness",
+        "h2_takeaway": "H2, as the survey can test it: {k} of {n} ({pct}) report some barrier; package verdict: "
+                       "`{verdict}`.",
+        "h1_takeaway": "H1: verdict `{verdict}` ({users} of {n} cooperatives used an AI tool). Interest in AI is not evidence "
+                       "that AI improves marketing.",
+    },
+}
+
+
+def number(value, lang: str, decimals: int = 0) -> str:
+    """A number as French or English print it: thousands grouped, French decimal comma.
+
+    Examples
+    --------
+    >>> number(100000, "fr"), number(100000, "en"), number(0.3, "fr", 1)
+    ('100 000', '100,000', '0,3')
+    """
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",") if check_lang(lang) == "fr" else text
+
+
+def percent(share: float, lang: str, decimals: int = 1) -> str:
+    """A share in 0..1 as a percentage (:func:`coopai.stats.format_percent`)."""
+    return format_percent(100 * share, lang, decimals)
+
+
+def format_p(p: float, lang: str = "en", log10_p: float | None = None) -> str:
+    """A p-value that is never printed as 0: three significant digits, or, where the float
+    underflowed, its size from ``log10_p`` (or a bound when that is unknown).
+
+    Examples
+    --------
+    >>> format_p(0.0428), format_p(3.84e-37, "fr"), format_p(0.0, log10_p=-850.894)
+    ('0.0428', '3,84e-37', '1.28e-851')
+    >>> format_p(0.0)
+    '< 1e-308'
+    """
+    check_lang(lang)
+    if p > 0 and math.isfinite(p):
+        text = f"{p:.3g}"
+    elif log10_p is not None and math.isfinite(log10_p):
+        exponent = math.floor(log10_p)
+        text = f"{10 ** (log10_p - exponent):.3g}e{exponent}"
+    else:
+        text = "< 1e-308"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def display_table(table: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
+    """A result table for display: p-value columns (``p``, ``p_*``) as text by :func:`format_p` (so a
+    small p never shows as 0.0000), other floats rounded to ``decimals``. The written CSVs keep full
+    precision; this is only what the notebook shows."""
+    shown = table.copy()
+    for column in shown.columns:
+        if (column == "p" or column.startswith("p_")) and pd.api.types.is_float_dtype(shown[column]) \
+                and not column.endswith("_se") and not column.endswith("_log10"):
+            log_column = f"{column}_log10" if f"{column}_log10" in shown.columns else None
+            shown[column] = [format_p(p, "en", shown[log_column].iloc[i] if log_column else None)
+                             if pd.notna(p) else "" for i, p in enumerate(shown[column])]
+    return shown.round(decimals)
+
+
+def _sector(name: str, lang: str) -> str:
+    return category_labels(lang).get(("sector", name), name)
+
+
+def _names(items, lang: str) -> str:
+    return ", ".join(items) if len(items) else TEXT[lang]["none"]
+
+
+def _origin(survey: pd.DataFrame) -> str:
+    return "rebuilt" if survey.attrs.get("rebuilt") else "observed"
+
+
+# Notebook 02 ------------------------------------------------------------------------------------
+
+def sample_note(survey: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """How the cooperatives were chosen (the published study's, or the user's), and how wide an interval is here."""
+    t = TEXT[check_lang(lang)]
+    n = len(survey)
+    head = (t["published_sample"].format(n=n) if _origin(survey) == "rebuilt"
+            else t["own_sample"].format(n=n, file=survey.attrs.get("source_file", "?")))
+    low, high = wilson_interval(n / 2, n, alpha)
+    sizes = survey["sector"].value_counts()
+    sizes = sizes[sizes > 0]
+    smallest = sizes.sort_values(kind="stable").index[0]
+    m = int(sizes[smallest])
+    k = m // 3 if m >= 3 else 1
+    s_low, s_high = wilson_interval(k, m, alpha)
+    width = t["width"].format(n=number(n, lang), level=plan.confidence_label(alpha, lang),
+                              half=number(100 * (high - low) / 2, lang), sector=_sector(smallest, lang),
+                              m=number(m, lang), k=number(k, lang), low=percent(s_low, lang, 0),
+                              high=percent(s_high, lang, 0))
+    return f"{head} {width}"
+
+
+def sector_cell_example(table1: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """One Table 1 cell of the smallest sector read with its n (where a share is fewest cooperatives)."""
+    cells = table1[(table1["sector"] != "Total") & (table1["n"] > 0)]
+    smallest = cells["n"].min()
+    cell = cells[cells["n"] == smallest].sort_values(["percent", "practice"], ascending=[False, True],
+                                                     kind="stable").iloc[0]
+    return TEXT[check_lang(lang)]["cell_example"].format(
+        pct=format_percent(cell["percent"], lang, 0), sector=_sector(cell["sector"], lang), k=number(cell["count"], lang),
+        m=number(cell["n"], lang), level=plan.confidence_label(alpha, lang),
+        low=format_percent(cell["ci_low"], lang, 0), high=format_percent(cell["ci_high"], lang, 0))
+
+
+def digital_status_note(survey: pd.DataFrame, lang: str = "fr") -> str:
+    """Digital-tool use: users, non-users and the cooperatives in neither group."""
+    t = TEXT[check_lang(lang)]
+    n = len(survey)
+    counts = survey["digital_tool_status"].astype(str).value_counts()
+    uses, none = int(counts.get("uses", 0)), int(counts.get("none", 0))
+    unclassified = n - uses - none
+    text = t["digital"].format(uses=number(uses, lang), none=number(none, lang), uses_pct=percent(uses / n, lang), none_pct=percent(none / n, lang))
+    if unclassified:
+        text += t["digital_neither"].format(unclassified=number(unclassified, lang))
+    if _origin(survey) == "rebuilt" and unclassified:
+        text += t["digital_rebuilt"].format(unclassified=number(unclassified, lang))
+    return text
+
+
+def knowledge_interest_note(survey: pd.DataFrame, lang: str = "fr") -> str:
+    """How many cooperatives have both heard of AI and are interested: forced by the totals on rebuilt data."""
+    n = len(survey)
+    heard = int(survey["heard_of_ai"].astype(bool).sum())
+    interested = int(survey["interested_in_ai"].astype(bool).sum())
+    neither = int(survey["neither_knows_nor_interested_ai"].astype(bool).sum())
+    both = int((survey["heard_of_ai"].astype(bool) & survey["interested_in_ai"].astype(bool)).sum())
+    key = "overlap_rebuilt" if _origin(survey) == "rebuilt" else "overlap_observed"
+    return TEXT[check_lang(lang)][key].format(
+        heard=percent(heard / n, lang), interested=percent(interested / n, lang), neither=percent(neither / n, lang),
+        both=number(both, lang), heard_k=number(heard, lang), interested_k=number(interested, lang),
+        n=number(n, lang), neither_k=number(neither, lang))
+
+
+def descriptive_takeaways(survey: pd.DataFrame, summaries, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """The take-away bullets of notebook 02: what the counts mean here, and how wide the intervals are.
+
+    ``summaries``: tables with ``proportion, ci_low, ci_high`` in 0..1 (``stats.proportion_summary``).
+    """
+    t = TEXT[check_lang(lang)]
+    half = pd.concat([100 * (s["ci_high"] - s["ci_low"]) / 2 for s in summaries])
+    counts = t["takeaway_counts_rebuilt" if _origin(survey) == "rebuilt" else "takeaway_counts_observed"]
+    width = t["takeaway_width"].format(n=number(len(survey), lang), level=plan.confidence_label(alpha, lang),
+                                       median=number(half.median(), lang, 1), lo=number(half.min(), lang, 1),
+                                       hi=number(half.max(), lang, 1))
+    return f"- {counts}\n- {width}\n- {t['takeaway_tests']}"
+
+
+# Notebook 03 ------------------------------------------------------------------------------------
+
+def multiplicity_note(n_tests: int, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """Why Holm: the family-wise error of ``n_tests`` uncorrected tests at ``alpha``.
+
+    Examples
+    --------
+    >>> multiplicity_note(4, 0.05, "en").split(";")[1].strip()[:60]
+    'with 4 tests at 5%, the chance of at least one false alarm re'
+    """
+    fwer = 1 - (1 - alpha) ** n_tests
+    return TEXT[check_lang(lang)]["multiplicity"].format(m=n_tests, alpha=percent(alpha, lang, _decimals(alpha)),
+                                                         fwer=percent(fwer, lang, 0))
+
+
+def _decimals(alpha: float) -> int:
+    return 0 if abs(100 * alpha - round(100 * alpha)) < 1e-9 else 1
+
+
+def sector_test_summary(tests: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """Notebook 03's check lines: Monte Carlo against exact, how each p was computed, Cochran's rule, rejections;
+    a test that does not exist on this survey (one sector, or one answer) is listed with its reason."""
+    t = TEXT[check_lang(lang)]
+    computable = tests["computable"].astype(bool) if "computable" in tests else pd.Series(True, index=tests.index)
+    missing = [f"`{r.practice}`: {t['not_computable']}, {r.reason}" for r in tests[~computable].itertuples()]
+    tests = tests[computable]
+    if tests.empty:
+        return "\n".join(f"- {line}" for line in [t["none_computable"]] + missing)
+    exact = tests[tests["exact_method"] == "exact"]
+    agree = all(monte_carlo_agrees(r.p_exact, r.p_monte_carlo, r.p_monte_carlo_se, plan.MONTE_CARLO_DRAWS)
+                for r in exact.itertuples())
+    methods = ", ".join(f"`{r.practice}` {r.exact_method}" for r in tests.itertuples())
+    rejected = list(tests.loc[tests["p_exact_holm"] < alpha, "practice"])
+    lines = [t["mc_agree"].format(draws=number(plan.MONTE_CARLO_DRAWS, lang), agree=t["yes"] if agree else t["no"]),
+             t["p_methods"].format(methods=methods),
+             t["cochran"].format(lo=format_percent(tests["pct_cells_expected_lt5"].min(), lang, 0),
+                                 hi=format_percent(tests["pct_cells_expected_lt5"].max(), lang, 0),
+                                 min_expected=number(tests["min_expected"].min(), lang, 1)),
+             t["rejected"].format(alpha=number(alpha, lang, 2 if _decimals(alpha) == 0 else 3),
+                                  names=_names([f"`{x}`" for x in rejected], lang))] + missing
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def mmi_summary(mmi: dict, mmi_table: pd.DataFrame, origin: str, lang: str = "fr") -> str:
+    """The MMI line: on rebuilt data with the spread over rebuilds; on observed data, one dataset, no rebuilds."""
+    t = TEXT[check_lang(lang)]
+    common = dict(x2=number(mmi["x2_s"], lang, 2), p_asym=format_p(mmi["p_bonferroni_asymptotic"], lang),
+                  p_exact=format_p(mmi["p_bonferroni_exact"], lang), permutations=number(mmi["permutations"], lang))
+    if origin == "rebuilt":
+        fixed = mmi_table["p_bonferroni_exact"].nunique() == 1
+        return t["mmi_rebuilt"].format(**common, fixed=t["yes"] if fixed else t["no"],
+                                       datasets=number(len(mmi_table), lang),
+                                       p_min=format_p(mmi_table["p_permutation"].min(), lang),
+                                       p_max=format_p(mmi_table["p_permutation"].max(), lang))
+    return t["mmi_observed"].format(**common, p_perm=format_p(mmi["p_permutation"], lang))
+
+
+def total_only_note(origin: str, table: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """Section 6 of notebook 03: identification ranges on rebuilt data (``table`` the ranges), point
+    tests with Holm in the plan's total-only family on observed data (``table`` the tests)."""
+    t = TEXT[check_lang(lang)]
+    a = number(alpha, lang, 2 if _decimals(alpha) == 0 else 3)
+    if origin == "rebuilt":
+        strict = table[table["constraint_set"] == table["constraint_set"].iloc[-1]]  # the last, strictest set
+        straddle = int(((strict["p_exact_min"] < alpha) & (strict["p_exact_max"] >= alpha)).sum())
+        return t["total_only_rebuilt"].format(k=strict["variable"].nunique(), straddle=straddle, alpha=a)
+    rejected = list(table.loc[table["p_exact_holm"] < alpha, "practice"])
+    return t["total_only_observed"].format(k=len(table), alpha=a, names=_names([f"`{x}`" for x in rejected], lang))
+
+
+def power_note(power_table: pd.DataFrame, sizes, paper_power: pd.DataFrame, paper_sizes, lang: str = "fr") -> str:
+    """What the sector test can detect with this run's sector sizes, with the published study's as a reference."""
+    t = TEXT[check_lang(lang)]
+    sizes, paper_sizes = [int(x) for x in sizes if int(x) > 0], [int(x) for x in paper_sizes]
+
+    def at(table, w):  # the exact test's power where it was computed, else the approximation's
+        row = table.set_index("w").loc[w]
+        exact = not pd.isna(row["power_exact"])
+        return number(row["power_exact"] if exact else row["power_approx"], lang, 2) + t["exact" if exact else "approx"]
+
+    values = dict(n=number(sum(sizes), lang), sizes=", ".join(number(x, lang) for x in sizes),
+                  power=at(power_table, 0.3), power_large=at(power_table, 0.5))
+    if sizes == paper_sizes:
+        return t["power_same"].format(**values)
+    return t["power"].format(**values, paper_sizes=", ".join(number(x, lang) for x in paper_sizes),
+                             paper_power=at(paper_power, 0.3))
+
+
+# Notebook 04 ------------------------------------------------------------------------------------
+
+def estimate_note(checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """A percentage, an estimate: the primary H2 indicator as a count, and as an interval."""
+    row = checks[(checks["hypothesis"] == "H2") & (checks["indicator"] == "reports_ai_barriers")].iloc[0]
+    k, n = int(row["k"]), int(row["n"])
+    return TEXT[check_lang(lang)]["estimate"].format(
+        n=number(n, lang), k=number(k, lang), pct=percent(k / n, lang), low=percent(row["ci_low"], lang, 0),
+        high=percent(row["ci_high"], lang, 0), level=plan.confidence_label(alpha, lang))
+
+
+def h1_data_note(survey: pd.DataFrame, checks: pd.DataFrame, lang: str = "fr") -> str:
+    """What the survey holds for H1: an outcome or not, AI-tool users against non-users, interest."""
+    from .verdicts import H1_EXPOSURE, H1_OUTCOME
+
+    t = TEXT[check_lang(lang)]
+    users = int(survey[H1_EXPOSURE].astype(bool).sum())
+    head = checks[(checks["hypothesis"] == "H1") & (checks["package_verdict"] != "supporting_indicator")].iloc[0]
+    interest = checks[(checks["hypothesis"] == "H1") & (checks["indicator"] == "interested_in_ai")].iloc[0]
+    k, n = int(interest["k"]), int(interest["n"])
+    return t["h1_data"].format(outcome=t["has_outcome" if H1_OUTCOME in survey.columns else "no_outcome"],
+                               users=number(users, lang), non_users=number(len(survey) - users, lang),
+                               verdict=head["package_verdict"], k=number(k, lang), n=number(n, lang),
+                               pct=percent(k / n, lang))
+
+
+def hypothesis_takeaways(survey: pd.DataFrame, checks: pd.DataFrame, lang: str = "fr") -> str:
+    """The take-away bullets of notebook 04, from the verdict table."""
+    from .verdicts import H1_EXPOSURE
+
+    t = TEXT[check_lang(lang)]
+    h2 = checks[(checks["hypothesis"] == "H2") & (checks["indicator"] == "reports_ai_barriers")].iloc[0]
+    h1 = checks[(checks["hypothesis"] == "H1") & (checks["package_verdict"] != "supporting_indicator")].iloc[0]
+    k, n = int(h2["k"]), int(h2["n"])
+    return "\n".join([
+        "- " + t["h2_takeaway"].format(k=number(k, lang), n=number(n, lang), pct=percent(k / n, lang),
+                                       verdict=h2["package_verdict"]),
+        "- " + t["h1_takeaway"].format(verdict=h1["package_verdict"], n=number(len(survey), lang),
+                                       users=number(int(survey[H1_EXPOSURE].astype(bool).sum()), lang)),
+    ])
+
+
+#: Every sentence function, for the tests (name -> how a notebook calls it is in the notebooks).
+SENTENCES = ("sample_note", "sector_cell_example", "digital_status_note", "knowledge_interest_note",
+             "descriptive_takeaways", "multiplicity_note", "sector_test_summary", "mmi_summary", "total_only_note",
+             "power_note", "estimate_note", "h1_data_note", "hypothesis_takeaways")

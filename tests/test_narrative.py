@@ -1,0 +1,203 @@
+"""Sentences are results: each one the notebooks print is computed from the run's data, so on a
+generated survey of another size none carries the paper's counts, and on the rebuilt data they
+still say what the published study says. Once, the whole study runs on a generated survey."""
+import re
+
+import pandas as pd
+import pytest
+
+from coopai import hypotheses, mmi, narrative, plan, power, sector_tests, stats, synthetic
+from coopai.codebook import PRACTICES, SECTORS
+from coopai.published import paper_sector_sizes
+from coopai.survey import AssumptionWarning, load_survey
+from conftest import run_make
+
+#: The paper's counts as sentences state them: true of the published study only.
+PAPER_COUNTS = [
+    r"\b\d+ (of|sur|out of|against|contre) (30|27)\b",
+    r"\b(21|17|18|6|3) (of|sur|out of) 30\b",
+    r"\b3 (against|contre) 27\b",
+    r"\b30 (cooperatives|coopératives)\b",
+    r"\bn = 30\b",
+    r"\b14, 8, 5,? (and |et )?3\b",
+    r"\b(4 cooperatives out of 5|4 coopératives sur 5)\b",
+    r"the same in every rebuild|identiques dans toutes les reconstructions",
+]
+#: A reference to the published study that says so is allowed.
+LABELLED_REFERENCE = re.compile(r"(published study's sectors|secteurs de l'étude publiée) \([^)]*\)")
+
+
+def paper_counts_in(text: str) -> list[str]:
+    text = LABELLED_REFERENCE.sub("", text)
+    return [m.group(0) for pattern in PAPER_COUNTS for m in re.finditer(pattern, text)]
+
+
+def generated(tmp_path, n, seed=0):
+    path = tmp_path / f"generated_{n}.csv"
+    synthetic.generate_survey(n, seed=seed).to_csv(path, index=False)
+    with pytest.warns(AssumptionWarning):
+        return load_survey(path)
+
+
+def all_sentences(survey, lang, alpha=plan.ALPHA):
+    """Every sentence function, called as the notebooks call it."""
+    origin = "rebuilt" if survey.attrs.get("rebuilt") else "observed"
+    table1 = stats.table1_marketing_practices(survey, alpha)
+    summaries = [stats.proportion_summary(survey, ["has_stable_internet", "heard_of_ai"], alpha)]
+    tests = sector_tests.sector_tests(survey, "table1_practices", alpha=alpha)
+    result = mmi.mmi_test(survey, PRACTICES, permutations=199)
+    sizes = [k for k in (int(survey["sector"].eq(s).sum()) for s in SECTORS) if k > 0]
+    run_power = power.power_table(sizes, alpha=alpha)
+    paper_power = power.power_table(paper_sector_sizes(), alpha=alpha)
+    checks = hypotheses.hypothesis_checks(survey, alpha)
+    out = {
+        "sample_note": narrative.sample_note(survey, alpha, lang),
+        "sector_cell_example": narrative.sector_cell_example(table1, alpha, lang),
+        "digital_status_note": narrative.digital_status_note(survey, lang),
+        "knowledge_interest_note": narrative.knowledge_interest_note(survey, lang),
+        "descriptive_takeaways": narrative.descriptive_takeaways(survey, summaries, alpha, lang),
+        "multiplicity_note": narrative.multiplicity_note(len(plan.FAMILIES["table1_practices"]), alpha, lang),
+        "sector_test_summary": narrative.sector_test_summary(tests, alpha, lang),
+        "mmi_summary": narrative.mmi_summary(result, pd.DataFrame([result]), origin, lang),
+        "power_note": narrative.power_note(run_power, sizes, paper_power, paper_sector_sizes(), lang),
+        "estimate_note": narrative.estimate_note(checks, alpha, lang),
+        "h1_data_note": narrative.h1_data_note(survey, checks, lang),
+        "hypothesis_takeaways": narrative.hypothesis_takeaways(survey, checks, lang),
+    }
+    if origin == "observed":
+        family = sector_tests.sector_tests(survey, "total_only_observed", alpha=alpha)
+        out["total_only_note"] = narrative.total_only_note(origin, family, alpha, lang)
+    assert set(out) | {"total_only_note"} == set(narrative.SENTENCES)
+    return out
+
+
+@pytest.fixture(scope="module")
+def survey500(tmp_path_factory):
+    return generated(tmp_path_factory.mktemp("s500"), 500)
+
+
+@pytest.fixture(scope="module")
+def rebuilt():
+    return load_survey()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_sentence_carries_the_papers_counts_on_another_survey(survey500, lang):
+    for name, text in all_sentences(survey500, lang).items():
+        assert not paper_counts_in(text), f"{name}: {paper_counts_in(text)} in {text!r}"
+
+
+def test_the_check_finds_the_papers_counts_on_the_published_study(rebuilt):
+    # The same sentences on the rebuilt data state the published study's numbers, so the check above can fail.
+    sentences = all_sentences(rebuilt, "en")
+    assert "21 of 30 report barriers" in sentences["estimate_note"]
+    assert paper_counts_in(sentences["estimate_note"]) and paper_counts_in(sentences["h1_data_note"])
+    assert "3 cooperatives that used an AI tool against 27" in sentences["h1_data_note"]
+    assert "exactly 2 cooperatives must both have heard of AI" in sentences["knowledge_interest_note"]
+    assert "chosen on purpose in Tangier" in sentences["sample_note"]
+    assert "sectors of 14, 8, 5, 3 (the published study's)" in sentences["power_note"]
+
+
+def test_sentences_state_this_surveys_numbers(survey500):
+    s = all_sentences(survey500, "en")
+    barriers = int(survey500["reports_ai_barriers"].sum())
+    assert f"{barriers} of 500 report barriers" in s["estimate_note"]
+    users = int(survey500["used_ai_tool"].sum())
+    assert f"has {users} cooperatives that used an AI tool against {500 - users}" in s["h1_data_note"]
+    both = int((survey500["heard_of_ai"] & survey500["interested_in_ai"]).sum())
+    assert s["knowledge_interest_note"].startswith(f"{both} cooperatives have heard of AI and are interested")
+    assert "come from `generated_500.csv`" in s["sample_note"] and "Tangier" not in s["sample_note"]
+    # Observed data: the MMI line reports one dataset, never a spread over rebuilds.
+    assert "rebuild" not in s["mmi_summary"]
+    # Power at this survey's sector sizes, the paper's as the labelled reference.
+    sizes = ", ".join(str(int(survey500["sector"].eq(x).sum())) for x in SECTORS)
+    assert f"With 500 cooperatives in sectors of {sizes}" in s["power_note"]
+    assert "published study's sectors (14, 8, 5, 3)" in s["power_note"]
+    # Section 6 on observed data: point tests with Holm in the declared family, not ranges.
+    assert "a point, not a range" in s["total_only_note"] and "total_only_observed" in s["total_only_note"]
+
+
+def test_half_width_sentence_matches_wilson_by_hand(survey500):
+    import math
+    text = narrative.sample_note(survey500, 0.05, "en")
+    z = 1.959963984540054
+    half = 100 * z * math.sqrt(0.25 * 500 + z**2 / 4) / (500 + z**2)  # Wilson half-width at p = 1/2
+    assert f"about ±{half:.0f} points wide" in text
+
+
+@pytest.mark.parametrize("alpha, level, other", [(0.01, "99%", "95%"), (0.1, "90%", "95%")])
+def test_levels_in_sentences_follow_alpha(survey500, alpha, level, other):
+    sentences = all_sentences(survey500, "en", alpha)
+    joined = " ".join(sentences.values())
+    assert level in joined and other not in joined
+    assert f"at {100 * alpha:g}%" in sentences["multiplicity_note"]
+
+
+def test_french_numbers_use_the_french_format(survey500):
+    s = all_sentences(survey500, "fr")
+    assert re.search(r"\d,\d %", s["estimate_note"])
+    assert not any(re.search(r"\d\.\d", re.sub(r"`[^`]*`", "", text)) for text in s.values())
+    assert narrative.number(100_000, "fr") == "100 000" and narrative.number(100_000, "en") == "100,000"
+
+
+@pytest.mark.parametrize("p, log10_p, text", [(0.0, -850.894, "1.28e-851"), (0.0, None, "< 1e-308"),
+                                              (3.84e-37, None, "3.84e-37"), (0.0214, None, "0.0214")])
+def test_no_p_value_is_printed_as_zero(p, log10_p, text):
+    assert narrative.format_p(p, "en", log10_p) == text
+
+
+def test_display_table_never_shows_a_small_p_as_zero():
+    table = pd.DataFrame({"practice": ["a", "b"], "p_exact": [3.8e-37, 0.0], "p_exact_log10": [-36.42, -850.9],
+                          "p_monte_carlo_se": [1e-5, 1e-5]})
+    shown = narrative.display_table(table)
+    assert shown["p_exact"].tolist() == ["3.8e-37", "1.26e-851"]
+    assert table["p_exact"].round(4).tolist() == [0.0, 0.0]  # what .round(4) showed before
+
+
+@pytest.fixture(scope="module")
+def study500(tmp_path_factory):
+    """The whole study run by make on a generated survey of 500 cooperatives (about 3 minutes)."""
+    folder = tmp_path_factory.mktemp("study500")
+    data = folder / "generated_500.csv"
+    synthetic.generate_survey(500, seed=0).to_csv(data, index=False)
+    out = folder / "out"
+    result = run_make("all", f"DATA={data}", f"OUT={out}", timeout=1500)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out
+
+
+def test_the_study_on_500_cooperatives_reads_true_of_them(study500):
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    for page in sorted((study500 / "notebooks").glob("0[2-5]_*.html")):
+        parser = Text()
+        parser.feed(page.read_text())
+        text = re.sub(r"\s+", " ", " ".join(parser.parts))
+        assert not paper_counts_in(text), f"{page.name}: {paper_counts_in(text)}"
+    report = (study500 / "REPRODUCTION.md").read_text()
+    assert "Cooperatives: 500; origin: **observed**" in report and "generated_500.csv" in report
+    assert "## Replication" in report and "discrepancy**: 5" not in report
+    claims = pd.read_csv(study500 / "claims.csv")
+    printed = claims[claims["kind"] == "printed"]
+    assert set(printed["status"]) <= {"consistent", "different", "not_compared"}
+    assert (study500 / "tables" / "total_only_sector_tests.csv").exists()
+    total_only = pd.read_csv(study500 / "tables" / "total_only_sector_tests.csv")
+    assert set(total_only["family"]) == {"total_only_observed"} and "p_exact_holm" in total_only
+    power_rows = pd.read_csv(study500 / "tables" / "sector_test_power.csv")
+    assert set(power_rows["role"]) == {"this run", "published study (reference)"}
+    assert power_rows.loc[power_rows["role"] == "this run", "n"].eq(500).all()
