@@ -24,7 +24,7 @@ PAPER_COUNTS = [
     r"the same in every rebuild|identiques dans toutes les reconstructions",
 ]
 #: A reference to the published study that says so is allowed.
-LABELLED_REFERENCE = re.compile(r"(published study's sectors|secteurs de l'étude publiée) \([^)]*\)")
+LABELLED_REFERENCE = re.compile(r"(published study's|l'étude publiée)[^.;]{0,40}?14, 8, 5,? (and |et )?3")
 
 
 def paper_counts_in(text: str) -> list[str]:
