@@ -24,7 +24,8 @@ PAPER_COUNTS = [
     r"the same in every rebuild|identiques dans toutes les reconstructions",
 ]
 #: A reference to the published study that says so is allowed.
-LABELLED_REFERENCE = re.compile(r"(published study's|l'étude publiée)[^.;]{0,40}?14, 8, 5,? (and |et )?3")
+LABELLED_REFERENCE = re.compile(r"(published study's|l'étude publiée)[^.;]{0,40}?14, 8, 5,? (and |et )?3"
+                                r"|\bin the paper: [^.|]*")
 
 
 def paper_counts_in(text: str) -> list[str]:

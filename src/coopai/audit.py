@@ -70,6 +70,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from . import codebook, config, hypotheses, identification, plan, sector_tests, stats
 from .published import (implied_counts, published_count_of, read_published_aggregates, read_sector_readings,
                         sample_size, sector_sizes, table1_counts)
+from .narrative import format_p
 from .verdicts import H1_OUTCOME, H1_VERDICTS, H2_VERDICTS, h1_verdict, h2_verdict, sector_reading_verdicts
 
 LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "printed", "published", "reproduced", "status",
@@ -382,7 +383,7 @@ def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.Data
          "published": float(uses + none), "reproduced": float(n),
          "status": "internal_inconsistency" if uses + none != n else "reproduced", "basis": "arithmetic_check",
          "rule": "the two shares should cover every cooperative", "aggregate_id": "D01 D05",
-         "note": f"{uses} + {none} = {uses + none} of {n}: {n - uses - none} cooperatives in neither group "
+         "note": f"in the paper: {uses} + {none} = {uses + none} of {n}, {n - uses - none} cooperatives in neither group "
                  f"(coded 'unclassified' by the rebuild)"},
         {"claim_id": "C2", "kind": "consistency", "location": "Section 3 and Figure 2", "page": "757",
          "quantity": "sector shares add up to 100", "published": share_sum, "reproduced": exact_sum,
@@ -409,7 +410,7 @@ def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.Data
          "published": np.nan, "reproduced": 100 * none_share,
          "status": "internal_inconsistency" if none > 0 else "reproduced", "basis": "arithmetic_check",
          "rule": "an engaged cooperative uses at least one digital tool", "aggregate_id": "D05",
-         "note": f"{none} of {n} ({100 * none_share:.0f} %) use no digital tool at all"},
+         "note": f"in the paper: {none} of {n} ({100 * none_share:.0f} %) use no digital tool at all"},
     ])
     return frame.assign(printed="", notebook=AUDIT_NOTEBOOK, section="Consistency of the published figures",
                         function=_name(consistency_claims))
@@ -465,7 +466,7 @@ def observed_r5_claim(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.A
             "status": "reproduced" if verdict.verdict == "supported" else "discrepancy", "basis": "inferential",
             "rule": f"exact sector test on observed data, Holm within the total-only family: {verdict.verdict}",
             "aggregate_id": "A01",
-            "note": f"Holm-adjusted exact p = {verdict.p_exact_holm:.3g}; adjusted residuals of 'heard of AI': "
+            "note": f"Holm-adjusted exact p = {format_p(verdict.p_exact_holm)}; adjusted residuals of 'heard of AI': "
                     + ", ".join(f"{s} {by_sector[s]:+.2f}" for s in ("Agriculture", "Artisanat"))}
 
 
@@ -489,7 +490,7 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "aggregate_id": "Tableau 1", "notebook": "03_cross_sector_tests.ipynb",
                      "section": "The paper's readings of Table 1, against the test",
                      "function": _name(sector_reading_verdicts),
-                     "note": f"Holm-adjusted exact p = {verdict.p_exact_holm:.3g}"})
+                     "note": f"Holm-adjusted exact p = {format_p(verdict.p_exact_holm)}"})
     checks = hypotheses.hypothesis_checks(survey, alpha)
     agree = {"H1": {"partially_confirmed": ("partially_supported",)}, "H2": {"fully_validated": ("supported",)}}
     for hyp in ("H1", "H2"):

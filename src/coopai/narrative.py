@@ -217,6 +217,22 @@ def format_p(p: float, lang: str = "en", log10_p: float | None = None) -> str:
     return text.replace(".", ",") if lang == "fr" else text
 
 
+def format_bf(bf: float, log10_bf: float | None = None) -> str:
+    """A Bayes factor with three significant digits, or, past the float range, its size from ``log10_bf``.
+
+    Examples
+    --------
+    >>> format_bf(4.7706), format_bf(float("inf"), 3571.36), format_bf(1.46e-05)
+    ('4.77', '2.3e3571', '1.46e-05')
+    """
+    if 0 < bf < math.inf:
+        return f"{bf:.3g}"
+    if log10_bf is not None and math.isfinite(log10_bf):
+        exponent = math.floor(log10_bf)
+        return f"{10 ** (log10_bf - exponent):.2g}e{exponent}"
+    return "> 1e308" if bf == math.inf else "< 1e-308"
+
+
 def display_table(table: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
     """A result table for display: p-value columns (``p``, ``p_*``) as text by :func:`format_p` (so a
     small p never shows as 0.0000), other floats rounded to ``decimals``. The written CSVs keep full
@@ -327,8 +343,8 @@ def multiplicity_note(n_tests: int, alpha: float = plan.ALPHA, lang: str = "fr")
 
     Examples
     --------
-    >>> multiplicity_note(4, 0.05, "en").split(";")[1].strip()[:60]
-    'with 4 tests at 5%, the chance of at least one false alarm re'
+    >>> multiplicity_note(4, 0.05, "en").split(";")[1].split(" (")[0].strip()
+    'with 4 tests at 5%, the chance of at least one false alarm reaches 19%'
     """
     fwer = 1 - (1 - alpha) ** n_tests
     return TEXT[check_lang(lang)]["multiplicity"].format(m=n_tests, alpha=percent(alpha, lang, _decimals(alpha)),

@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from . import plan
+from .narrative import format_bf, format_p
 from .power import h1_planning
 
 #: H1's outcome and exposure: marketing effectiveness compared between users and non-users of an AI tool.
@@ -114,12 +115,13 @@ def h2_verdict(primary: dict, sensitivity: pd.DataFrame, alpha: float = plan.ALP
     tested and not exceeded, the one-sided lower bound and the Bayes factors in words.
     """
     k, n = primary["k"], primary["n"]
+    p_text = format_p(primary["p_value"], "en", primary.get("log10_p_value"))  # never 0, even at n = 100,000
     lower = one_sided_lower_bound(k, n, alpha)
     evidence = (f"one-sided {1 - alpha:.0%} lower bound {lower:.1%} (Clopper-Pearson); "
-                f"BF+0 = {primary['bf_plus']:.3g} ({bayes_factor_evidence(primary['bf_plus'], 'a majority')}), "
-                f"BF10 = {primary['bf10']:.3g} two-sided ({bayes_factor_evidence(primary['bf10'], 'a share other than one half')})")
+                f"BF+0 = {format_bf(primary['bf_plus'], primary.get('log10_bf_plus'))} ({bayes_factor_evidence(primary['bf_plus'], 'a majority')}), "
+                f"BF10 = {format_bf(primary['bf10'], primary.get('log10_bf10'))} two-sided ({bayes_factor_evidence(primary['bf10'], 'a share other than one half')})")
     if primary["p_value"] >= alpha:
-        return "not_supported", (f"{k} of {n} report barriers (one-sided exact p = {primary['p_value']:.3g} "
+        return "not_supported", (f"{k} of {n} report barriers (one-sided exact p = {p_text} "
                                  f"against one half): not shown to be a majority; {evidence}")
     held = sensitivity.loc[sensitivity["p_value"] < alpha, "threshold"]
     failed = sensitivity.loc[sensitivity["p_value"] >= alpha, "threshold"]
@@ -127,7 +129,7 @@ def h2_verdict(primary: dict, sensitivity: pd.DataFrame, alpha: float = plan.ALP
               else "every threshold tested exceeded")
     return "partially_supported", (
         f"{k} of {n} report barriers: shown to exceed {float(held.max()):.0%} (one-sided exact p = "
-        f"{primary['p_value']:.3g} against one half), {tested}; {evidence}; the survey records that barriers "
+        f"{p_text} against one half), {tested}; {evidence}; the survey records that barriers "
         f"exist, not that they are major obstacles, and gives no share for the barriers it names, so this "
         f"rule's strongest verdict is partially_supported")
 
