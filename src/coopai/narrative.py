@@ -247,6 +247,12 @@ def display_table(table: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
     return shown.round(decimals)
 
 
+def _interval_decimals(low: float, high: float) -> int:
+    """Decimals that keep an interval's two ends apart: 0 for a wide one, more as it narrows (large n)."""
+    width = 100 * (high - low)
+    return 0 if width >= 10 else 1 if width >= 1 else 2
+
+
 def _sector(name: str, lang: str) -> str:
     return category_labels(lang).get(("sector", name), name)
 
@@ -275,9 +281,10 @@ def sample_note(survey: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr
     k = m // 3 if m >= 3 else 1
     s_low, s_high = wilson_interval(k, m, alpha)
     width = t["width"].format(n=number(n, lang), level=plan.confidence_label(alpha, lang),
-                              half=number(100 * (high - low) / 2, lang), sector=_sector(smallest, lang),
-                              m=number(m, lang), k=number(k, lang), low=percent(s_low, lang, 0),
-                              high=percent(s_high, lang, 0))
+                              half=number(100 * (high - low) / 2, lang, 0 if high - low >= 0.02 else 1), sector=_sector(smallest, lang),
+                              m=number(m, lang), k=number(k, lang),
+                              low=percent(s_low, lang, _interval_decimals(s_low, s_high)),
+                              high=percent(s_high, lang, _interval_decimals(s_low, s_high)))
     return f"{head} {width}"
 
 
@@ -290,7 +297,8 @@ def sector_cell_example(table1: pd.DataFrame, alpha: float = plan.ALPHA, lang: s
     return TEXT[check_lang(lang)]["cell_example"].format(
         pct=format_percent(cell["percent"], lang, 0), sector=_sector(cell["sector"], lang), k=number(cell["count"], lang),
         m=number(cell["n"], lang), level=plan.confidence_label(alpha, lang),
-        low=format_percent(cell["ci_low"], lang, 0), high=format_percent(cell["ci_high"], lang, 0))
+        low=format_percent(cell["ci_low"], lang, _interval_decimals(cell["ci_low"] / 100, cell["ci_high"] / 100)),
+        high=format_percent(cell["ci_high"], lang, _interval_decimals(cell["ci_low"] / 100, cell["ci_high"] / 100)))
 
 
 def digital_status_note(survey: pd.DataFrame, lang: str = "fr") -> str:
@@ -431,8 +439,10 @@ def estimate_note(checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "
     row = checks[(checks["hypothesis"] == "H2") & (checks["indicator"] == "reports_ai_barriers")].iloc[0]
     k, n = int(row["k"]), int(row["n"])
     return TEXT[check_lang(lang)]["estimate"].format(
-        n=number(n, lang), k=number(k, lang), pct=percent(k / n, lang), low=percent(row["ci_low"], lang, 0),
-        high=percent(row["ci_high"], lang, 0), level=plan.confidence_label(alpha, lang))
+        n=number(n, lang), k=number(k, lang), pct=percent(k / n, lang),
+        low=percent(row["ci_low"], lang, _interval_decimals(row["ci_low"], row["ci_high"])),
+        high=percent(row["ci_high"], lang, _interval_decimals(row["ci_low"], row["ci_high"])),
+        level=plan.confidence_label(alpha, lang))
 
 
 def h1_data_note(survey: pd.DataFrame, checks: pd.DataFrame, lang: str = "fr") -> str:
