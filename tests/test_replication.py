@@ -78,8 +78,9 @@ def test_replication_interval_follows_alpha(survey500, published):
 def test_report_opens_with_its_provenance(survey500, ledger500, published):
     survey, path = survey500
     provenance = audit.run_provenance(path, survey, 0.01, 7)
-    comparison = audit.replication_comparison(ledger500, survey, published, alpha=0.01)
-    report = audit.reproduction_report(ledger500, "observed", comparison, provenance)
+    ledger = audit.claims_ledger(survey, published, seed=7, alpha=0.01)
+    comparison = audit.replication_comparison(ledger, survey, published, alpha=0.01)
+    report = audit.reproduction_report(ledger, "observed", comparison, provenance)
     head = report.split("## ")[0]
     import hashlib
     assert hashlib.sha256(path.read_bytes()).hexdigest() in head
