@@ -695,13 +695,17 @@ def basis_counts(ledger: pd.DataFrame) -> str:
 
 def run_provenance(data_path, survey: pd.DataFrame, alpha: float, seed: int) -> dict:
     """What a report was generated from: the data file (relative to the repository when inside it,
-    else its name, so no machine path is written), its SHA-256, n, origin and the run's parameters."""
-    path = Path(data_path)
-    try:
-        shown = path.resolve().relative_to(config.PROJECT_ROOT).as_posix()
-    except ValueError:
-        shown = path.name
-    return {"data_file": shown, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "n": len(survey),
+    else its name, so no machine path is written), its SHA-256, n, origin and the run's parameters.
+
+    The loader records the file and its hash on the survey (``attrs``), so a run that reads a
+    snapshot of the survey still names the user's file; ``data_path`` is hashed only without them.
+    """
+    if "source_sha256" in survey.attrs:
+        shown, digest = survey.attrs["source_path"], survey.attrs["source_sha256"]
+    else:
+        path = Path(data_path)
+        shown, digest = config.display(path), hashlib.sha256(path.read_bytes()).hexdigest()
+    return {"data_file": shown, "sha256": digest, "n": len(survey),
             "origin": "rebuilt" if survey.attrs.get("rebuilt") else "observed", "alpha": alpha, "seed": seed}
 
 

@@ -14,6 +14,7 @@ Nothing here writes into ``data/``: every function reads.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
 import re
@@ -632,6 +633,9 @@ def load_survey(path=None, codebook=None, constraints=None, design_columns=(), d
     if survey_design:
         survey.attrs["design"] = survey_design.describe()
     survey.attrs["source_file"] = path.name
+    # What the reproduction report says it was generated from (a run's snapshot keeps these).
+    survey.attrs["source_path"] = config.display(path)
+    survey.attrs["source_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     survey.attrs["rebuilt"] = bool((survey["record_origin"] == "rebuilt").all())
     survey.attrs["design_columns"] = declared
     return survey
