@@ -474,6 +474,7 @@ def run(params: dict, jobs: int = JOBS) -> int:
                 run_identity = _digest({"version": package_version(), "notebooks": ids, "survey": data_sha,
                                         "parameters": shown})
             survey, warnings_seen = _load(copy, params["design"])
+            survey.attrs["source_path"] = data_display  # the user's file, not the run's copy (same bytes)
             for message in warnings_seen:
                 print(f"coopai: warning: {message}", file=sys.stderr, flush=True)
             n = len(survey)
