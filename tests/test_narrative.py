@@ -8,7 +8,7 @@ import pytest
 
 from coopai import hypotheses, mmi, narrative, plan, power, sector_tests, stats, synthetic
 from coopai.codebook import PRACTICES, SECTORS
-from coopai.published import paper_sector_sizes
+from coopai.published import paper_sector_sizes, read_published_aggregates
 from coopai.survey import AssumptionWarning, load_survey
 from conftest import run_make
 
@@ -28,8 +28,14 @@ LABELLED_REFERENCE = re.compile(r"(published study's|l'étude publiée)[^.;]{0,4
                                 r"|\bin the paper: [^.|]*")
 
 
+#: The paper's numbers as printed (the ledger's ``printed`` column quotes them, e.g. "30 coopératives").
+PRINTED = sorted(set(read_published_aggregates()["printed"]), key=len, reverse=True)
+
+
 def paper_counts_in(text: str) -> list[str]:
     text = LABELLED_REFERENCE.sub("", text)
+    for quote in PRINTED:
+        text = text.replace(quote, "")
     return [m.group(0) for pattern in PAPER_COUNTS for m in re.finditer(pattern, text)]
 
 

@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from scipy.stats import norm
 
-from . import stats
+from . import plan, stats
 from .codebook import (REBUILT_NOTICE_EN, REBUILT_NOTICE_FR, SECTORS, category_labels, check_lang, read_codebook,
                        variable_label)
 
@@ -190,7 +191,7 @@ def _indicator_bars(survey, indicators, title, lang, alpha, extra_notes=()):
     return fig
 
 
-def figure2_sectors(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+def figure2_sectors(survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """Figure 2: cooperatives per sector, with counts, shares and Wilson intervals.
 
     Examples
@@ -215,7 +216,7 @@ def figure2_sectors(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05)
     return fig
 
 
-def figure3_digitalisation(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+def figure3_digitalisation(survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """Figure 3: digitalisation indicators, counts out of all cooperatives.
 
     Examples
@@ -230,7 +231,7 @@ def figure3_digitalisation(survey: pd.DataFrame, lang: str = "fr", alpha: float 
     return _indicator_bars(survey, FIGURE3_INDICATORS, TEXT[lang]["fig3"], lang, alpha, notes)
 
 
-def figure4_ai_knowledge_use(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+def figure4_ai_knowledge_use(survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """Figure 4: cooperatives that have heard of AI and that have used an AI tool.
 
     The paper gives Figures 4 and 5 the same caption; this split (knowledge and
@@ -239,7 +240,7 @@ def figure4_ai_knowledge_use(survey: pd.DataFrame, lang: str = "fr", alpha: floa
     return _indicator_bars(survey, FIGURE4_INDICATORS, TEXT[lang]["fig4"], lang, alpha)
 
 
-def figure5_ai_interest_barriers(survey: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+def figure5_ai_interest_barriers(survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """Figure 5: interest in AI, barriers to its adoption, neither knowledge nor interest.
 
     See :func:`figure4_ai_knowledge_use` on the shared caption.
@@ -267,7 +268,7 @@ def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = 
     return fig
 
 
-def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """For each total-only variable, the span of exact p-values over its feasible sector breakdowns."""
     check_lang(lang)
     codebook = read_codebook()
@@ -292,7 +293,7 @@ def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: flo
     return fig
 
 
-def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "fr", alpha: float = 0.05,
+def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA,
                      sizes=None):
     """Power against n for each effect size (approximation), with the simulated exact test at the study's n.
 
@@ -306,7 +307,7 @@ def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     for w, group in curve.groupby("w"):
         ax.plot(group["n"], group["power"], label=f"w = {w:g}")
-    ax.errorbar(simulated["n"], simulated["power_exact"], yerr=1.96 * simulated["power_exact_se"],
+    ax.errorbar(simulated["n"], simulated["power_exact"], yerr=norm.ppf(1 - alpha / 2) * simulated["power_exact_se"],
                 fmt="o", color="black",
                 label=TEXT[lang]["simulated"].format(n=n_simulated, sizes="/".join(map(str, sizes))))
     ax.axhline(0.8, color="#b22222", linestyle="--", linewidth=1)
@@ -350,7 +351,7 @@ def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str
     return fig
 
 
-def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alpha: float = 0.05):
+def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """One-sided p-value and directional Bayes factor of H2's primary share against each threshold."""
     check_lang(lang)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
@@ -369,7 +370,7 @@ def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alph
     return fig
 
 
-def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = 0.05, *, n_now: int):
+def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, *, n_now: int):
     """Margin of error against n, with the n each goal of the sample-size plan needs."""
     from .power import margin_of_error
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import config, tables
 
 
-def setup(data, out, lang="fr", alpha=0.05, seed=0, *, load=True, figures=True, design=None) -> dict:
+def setup(data, out, lang="fr", alpha=None, seed=0, *, load=True, figures=True, design=None) -> dict:
     """Check a notebook's parameters, prepare its figures, load and announce its survey.
 
     Parameters
