@@ -421,6 +421,8 @@ def power_note(power_table: pd.DataFrame, sizes, paper_power: pd.DataFrame, pape
 
     def at(table, w):  # the exact test's power where it was computed, else the approximation's
         row = table.set_index("w").loc[w]
+        if pd.isna(row["power_approx"]):
+            return t["not_computable"]
         exact = not pd.isna(row["power_exact"])
         return number(row["power_exact"] if exact else row["power_approx"], lang, 2) + t["exact" if exact else "approx"]
 

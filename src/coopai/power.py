@@ -181,6 +181,12 @@ def power_table(sizes=SECTOR_SIZES, effect_sizes=plan.EFFECT_SIZES, alpha: float
     dof = len(sizes) - 1
     n = int(np.sum(sizes))
     rows = []
+    if dof < 1:  # one sector: there is no comparison between sectors to have power
+        nan = float("nan")
+        return pd.DataFrame([{"w": w, "n": n, "sector_sizes": "/".join(map(str, sizes)), "role": role,
+                              "power_approx": nan, "power_exact": nan, "power_exact_se": nan,
+                              "power_exact_method": "not computable: one sector", "n_for_power_80": nan}
+                             for w in effect_sizes])
     for i, w in enumerate(effect_sizes):
         exact = (power_exact(w, sizes, alpha, simulations=simulations, seed=seed + i) if n <= plan.POWER_EXACT_MAX_N
                  else {"power": float("nan"), "se": float("nan"), "method": "not computed (n above the plan's cap)"})
@@ -313,6 +319,7 @@ def sample_size_plan(margins=(0.15, 0.10, 0.05, 0.03), alpha: float = plan.ALPHA
     >>> bool((plan_design["n"] >= 2 * plan_srs["n"] - 1).all())
     True
     """
+    n_sectors = n_sectors if n_sectors >= 2 else len(SECTOR_SIZES)  # one sector: plan for the paper's design
     note = "" if deff == 1 else f", design effect {deff:g}"
     rows = [{"goal": f"margin of error +-{m:.0%} on a proportion (worst case p = 0.5){note}", "kind": "precision",
              "parameter": m, "n": margin_of_error_n(m, alpha, deff=deff)} for m in margins]
