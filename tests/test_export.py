@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from coopai import export, tables
+from coopai.style import TWIN_MIMETYPE
 
 PNG_1PX = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -33,7 +34,7 @@ def _notebook(tags, twin=False):
                                                                   "text/plain": "<Figure>"})]
     if twin:
         cell.outputs.append(nbformat.v4.new_output(
-            "display_data", data={"image/png": PNG_1PX, "image/svg+xml": "<svg id='twin'/>", "text/plain": "<Figure>"},
+            "display_data", data={TWIN_MIMETYPE: {"lang": "en", "image/png": PNG_1PX, "image/svg+xml": "<svg id='twin'/>"}},
             metadata={"coopai": {"lang": "en", "hidden": True}}))
     cell.metadata["papermill"] = {"duration": 1.23}
     cell.metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00"}

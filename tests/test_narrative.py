@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import pytest
 
-from coopai import hypotheses, mmi, narrative, plan, power, sector_tests, stats, synthetic
+from coopai import hypotheses, mmi, narrative, plan, power, sector_tests, stats, synthetic, tables
 from coopai.codebook import PRACTICES, SECTORS
 from coopai.published import paper_sector_sizes, read_published_aggregates
 from coopai.survey import AssumptionWarning, load_survey
@@ -162,12 +162,13 @@ def test_no_p_value_is_printed_as_zero(p, log10_p, text):
     assert narrative.format_p(p, "en", log10_p) == text
 
 
-def test_display_table_never_shows_a_small_p_as_zero():
-    table = pd.DataFrame({"practice": ["a", "b"], "p_exact": [3.8e-37, 0.0], "p_exact_log10": [-36.42, -850.9],
-                          "p_monte_carlo_se": [1e-5, 1e-5]})
-    shown = narrative.display_table(table)
-    assert shown["p_exact"].tolist() == ["3.8e-37", "1.26e-851"]
-    assert table["p_exact"].round(4).tolist() == [0.0, 0.0]  # what .round(4) showed before
+def test_a_displayed_table_never_shows_a_small_p_as_zero():
+    table = pd.DataFrame({"practice": ["direct_sales", "social_media"], "p_exact": [3.8e-37, 0.0],
+                          "p_exact_log10": [-36.42, -850.9], "p_monte_carlo_se": [1e-5, 1e-5]})
+    assert table["p_exact"].round(4).tolist() == [0.0, 0.0]  # what a rounded display showed before
+    shown = tables.readable(table, "en")
+    assert shown["p_exact"].tolist() == ["3.80×10⁻³⁷", "1.26×10⁻⁸⁵¹"]
+    assert tables.readable(table, "fr")["p_exact"].tolist() == ["3,80×10⁻³⁷", "1,26×10⁻⁸⁵¹"]
 
 
 @pytest.fixture(scope="module")

@@ -124,9 +124,9 @@ def test_figures_say_the_data_are_rebuilt():
     html = (config.PAPER_DIR / "notebooks/02_descriptive_statistics.html").read_text()
     assert "rebuilt from the published aggregates" in html
     # SVG text is drawn as paths, so the notice is checked on the Figure object the exporter saves.
-    from coopai import figures
-    from coopai.survey import load_survey
-    fig = figures.figure3_digitalisation(load_survey(), lang="fr")
+    from coopai import figures, stats, survey
+    rebuilt = survey.load_survey()
+    fig = figures.figure3_digitalisation(stats.proportion_summary(rebuilt, figures.FIGURE3_INDICATORS), rebuilt, lang="fr")
     texts = " ".join(t.get_text() for t in fig.texts)
     assert "Données reconstituées" in texts and "6 coopératives ni" in texts
 

@@ -59,9 +59,12 @@ def test_table1_against_crosstab(rebuilt):
 
 def test_table1_display_prints_like_the_paper(rebuilt):
     wide = stats.table1_display(stats.table1_marketing_practices(rebuilt[0]), "fr")
-    assert wide.loc["Utilisation des réseaux sociaux", "Services (n=5)"] == "80,0 % (4)"
+    assert wide.loc["Utilisation des réseaux sociaux", "Services (n\u00a0=\u00a05)"] == "80,0\u00a0% (4)"
+    assert wide.loc["Vente directe traditionnelle", "Total (n\u00a0=\u00a030)"] == "73,3\u00a0% (22)"
     wide_en = stats.table1_display(stats.table1_marketing_practices(rebuilt[0]), "en")
-    assert wide_en.loc["Uses social media", "Crafts (n=8)"] == "62.5% (5)"
+    assert wide_en.loc["Uses social media", "Crafts (n\u00a0=\u00a08)"] == "62.5% (5)"
+    # one form for every cell: no bare "73.3" beside "100,0 %"
+    assert all(c.endswith(")") and "%" in c for c in wide.to_numpy().ravel())
 
 
 def test_sector_distribution_and_proportions(rebuilt):

@@ -15,6 +15,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import ExtractOutputPreprocessor, Preprocessor
 
 from .files import write_atomic
+from .style import TWIN_MIMETYPE
 
 FIGURE_TAG_PREFIX = "figure:"
 NOTEBOOK_METADATA_KEPT = ("kernelspec", "language_info")
@@ -27,7 +28,21 @@ def output_lang(output, default: str) -> str:
 
 def is_hidden(output) -> bool:
     """Whether an output is a twin kept for export only (``figures.show``), not for the HTML."""
-    return bool(output.get("metadata", {}).get("coopai", {}).get("hidden", False))
+    return TWIN_MIMETYPE in output.get("data", {}) or bool(output.get("metadata", {}).get("coopai", {}).get("hidden"))
+
+
+def unpack_twin(output) -> None:
+    """Give a twin output (``figures.show``) its PNG and SVG as ordinary image data, for extraction.
+
+    The twin travels in the notebook under :data:`coopai.style.TWIN_MIMETYPE` only, a type
+    Jupyter has no renderer for, so that JupyterLab shows one figure per cell; here, in the
+    exporter's own copy of the notebook, it becomes an image output like the other.
+    """
+    payload = output.get("data", {}).get(TWIN_MIMETYPE)
+    if payload is not None:
+        output.data["image/png"] = payload["image/png"]
+        output.data["image/svg+xml"] = payload["image/svg+xml"]
+        output.setdefault("metadata", {}).setdefault("coopai", {})["lang"] = payload["lang"]
 
 
 class FigureTagPreprocessor(Preprocessor):
@@ -43,6 +58,8 @@ class FigureTagPreprocessor(Preprocessor):
         names = [t[len(FIGURE_TAG_PREFIX):] for t in cell.metadata.get("tags", []) if t.startswith(FIGURE_TAG_PREFIX)]
         if not names:
             return cell, resources
+        for output in cell.get("outputs", []):
+            unpack_twin(output)
         images = [o for o in cell.get("outputs", []) if o.output_type in ("display_data", "execute_result")
                   and ("image/png" in o.data or "image/svg+xml" in o.data)]
         langs = [output_lang(o, self.lang) for o in images]

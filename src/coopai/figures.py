@@ -1,54 +1,75 @@
-"""The paper's figures, recomputed from respondent data: one function per figure.
+"""The paper's figures and the study's own, one function per figure, in French or English.
 
-French labels by default (as in the paper), English with ``lang="en"``. Every
-figure drawn from the rebuilt dataset says so in its footer.
+French labels by default (as in the paper), English with ``lang="en"``. Numbers, words and
+colours come from :mod:`coopai.style` (French typography, the confidence level that follows
+``alpha``, a colour-blind-safe palette with line styles and markers beside the colours).
+Figures 2 to 5 are drawn from the tables the notebook has just computed, so that both
+languages show the same numbers. Every figure drawn from the rebuilt dataset says so in its
+footer. :mod:`coopai.figure_checks` checks every figure (overlaps, canvas, typography,
+reference lines) in the tests.
 """
 from __future__ import annotations
 
-import os
+import base64
+import textwrap
 
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from scipy.stats import norm
+from matplotlib.ticker import FixedLocator, LogLocator, NullFormatter
 
-from . import plan, stats
-from .codebook import (REBUILT_NOTICE_EN, REBUILT_NOTICE_FR, SECTORS, category_labels, check_lang, read_codebook,
-                       variable_label)
+from . import plan, style
+from .codebook import REBUILT_NOTICE_EN, REBUILT_NOTICE_FR, SECTORS, category_labels, check_lang, read_codebook, variable_label
+from .style import PALETTE, SERIES
 
-#: Words the figures need beyond the codebook's labels.
+#: Words the figures need beyond the codebook's labels. French text is written with its
+#: typography (’, no-break spaces); :func:`coopai.style.typeset` also applies it to whatever
+#: else a figure shows (codebook labels, numbers).
 TEXT = {
     "fr": {
         "n_cooperatives": "Nombre de coopératives",
         "share": "Part des coopératives (%)",
         "fig2": "Figure 2 : Répartition sectorielle des coopératives enquêtées",
         "fig3": "Figure 3 : Niveau de digitalisation des coopératives",
-        "fig4": "Figure 4 : Connaissance et usage de l'IA",
-        "fig5": "Figure 5 : Intérêt pour l'IA et freins à son adoption",
-        "residuals": "Résidus standardisés ajustés (« oui » par secteur)",
-        "residual_bar": "Résidu ajusté (|r| > 2 : écart marqué)",
+        "fig4": "Figure 4 : Connaissance et usage de l’IA",
+        "fig5": "Figure 5 : Intérêt pour l’IA et freins à son adoption",
+        "residuals": "Résidus standardisés ajustés des réponses « oui », par secteur",
+        "residual_bar": "Résidu ajusté",
+        "residual_note": "En gras : |r| > {z} (valeur critique normale à α = {alpha}, bilatéral)",
         "ranges": "Tests par secteur non identifiés : p exact sur toutes les répartitions possibles",
         "p_exact": "p exact (Fisher-Freeman-Halton, échelle log)",
         "hard": "contraintes dures",
         "hard+assumptions": "contraintes dures + hypothèses de la reconstitution",
+        "clipped": "borne inférieure sous {floor} (barre coupée)",
+        "alpha_line": "α = {alpha}",
         "power": "Puissance du test par secteur (α = {alpha})",
         "n": "Nombre de coopératives",
         "power_axis": "Puissance",
-        "approx": "approximation χ² non centrale",
+        "approx": "Approximation χ² non centrale",
+        "effect": "w = {w} ({size})",
+        "effect_sizes": {0.1: "petit effet", 0.3: "effet moyen", 0.5: "grand effet"},
         "simulated": "test exact, puissance exacte (n = {n}, secteurs {sizes})",
-        "forest": "Indicateurs de H1 et H2 : proportion et intervalle de Wilson à 95 %",
+        "simulated_ci": "test exact, puissance simulée (n = {n}, secteurs {sizes}), {ci} de la simulation",
+        "target_power": "puissance visée ({power})",
+        "survey_n": "n de l’enquête ({n})",
+        "w_note": "w : taille d’effet de Cohen (1988), l’écart entre secteurs (0,1 petit, 0,3 moyen, 0,5 grand)",
+        "forest": "Indicateurs de H1 et H2 : proportion et {interval}",
         "proportion": "Proportion des coopératives",
-        "threshold_line": "seuil de la majorité (0,5)",
+        "threshold_line": "seuil testé ({threshold})",
         "sensitivity": "H2 : la part déclarant des freins dépasse-t-elle le seuil ?",
         "threshold": "Seuil testé",
         "p_one_sided": "p unilatéral (binomial exact)",
-        "bf_plus": "BF+0 (a priori uniforme au-dessus du seuil)",
-        "planner": "Taille d'échantillon d'une réplication",
-        "margin": "Marge d'erreur d'une proportion (IC 95 %, p = 0,5)",
-        "lacks": "Non : {label}",
-        "interval": "Barres : intervalle de Wilson à 95 %",
+        "bf_plus": "BF₊₀",
+        "bf_line": "BF₊₀ = 1 (aucune préférence)",
+        "bf_note": "BF₊₀ : facteur de Bayes directionnel, proportion au-dessus du seuil (a priori uniforme) contre égale au seuil",
+        "planner": "Taille d’échantillon d’une réplication",
+        "margin": "Marge d’erreur",
+        "margin_note": "Marge d’erreur : demi-largeur de l’{ci} d’une proportion, au pire cas p = 0,5 (approximation normale)",
+        "plan_sector": "test par secteur, w = {w} : n = {n}",
+        "plan_h1": "H1, h = {h} : n = {n} par groupe",
+        "interval": "Barres : {interval}",
         "unclassified": "{k} coopératives ni « utilisent » ni « aucune » : chiffres publiés contradictoires",
         "rebuilt": REBUILT_NOTICE_FR,
         "observed": "Données : {file}",
@@ -61,29 +82,42 @@ TEXT = {
         "fig3": "Figure 3: Digitalisation of the cooperatives",
         "fig4": "Figure 4: Knowledge and use of AI",
         "fig5": "Figure 5: Interest in AI and barriers to adoption",
-        "residuals": "Adjusted standardized residuals ('yes' by sector)",
-        "residual_bar": "Adjusted residual (|r| > 2: marked departure)",
+        "residuals": "Adjusted standardized residuals of the “yes” answers, by sector",
+        "residual_bar": "Adjusted residual",
+        "residual_note": "Bold: |r| > {z} (two-sided normal critical value at α = {alpha})",
         "ranges": "Sector tests not identified: exact p over every possible breakdown",
         "p_exact": "exact p (Fisher-Freeman-Halton, log scale)",
         "hard": "hard constraints",
         "hard+assumptions": "hard constraints + rebuild assumptions",
-        "power": "Power of the sector test (alpha = {alpha})",
+        "clipped": "lower end below {floor} (bar cut)",
+        "alpha_line": "α = {alpha}",
+        "power": "Power of the sector test (α = {alpha})",
         "n": "Number of cooperatives",
         "power_axis": "Power",
-        "approx": "noncentral chi-square approximation",
+        "approx": "Noncentral chi-square approximation",
+        "effect": "w = {w} ({size})",
+        "effect_sizes": {0.1: "small effect", 0.3: "medium effect", 0.5: "large effect"},
         "simulated": "exact test, exact power (n = {n}, sectors {sizes})",
-        "forest": "Indicators of H1 and H2: proportion and 95% Wilson interval",
+        "simulated_ci": "exact test, simulated power (n = {n}, sectors {sizes}), {ci} of the simulation",
+        "target_power": "target power ({power})",
+        "survey_n": "survey’s n ({n})",
+        "w_note": "w: Cohen’s (1988) effect size, how far the sectors differ (0.1 small, 0.3 medium, 0.5 large)",
+        "forest": "Indicators of H1 and H2: proportion and {interval}",
         "proportion": "Proportion of cooperatives",
-        "threshold_line": "majority threshold (0.5)",
+        "threshold_line": "threshold tested ({threshold})",
         "sensitivity": "H2: does the share reporting barriers exceed the threshold?",
         "threshold": "Threshold tested",
         "p_one_sided": "one-sided p (exact binomial)",
-        "bf_plus": "BF+0 (uniform prior above the threshold)",
+        "bf_plus": "BF₊₀",
+        "bf_line": "BF₊₀ = 1 (no preference)",
+        "bf_note": "BF₊₀: directional Bayes factor, share above the threshold (uniform prior) against equal to it",
         "planner": "Sample size for a replication",
-        "margin": "Margin of error of a proportion (95% CI, p = 0.5)",
-        "lacks": "No: {label}",
-        "interval": "Bars: 95% Wilson interval",
-        "unclassified": "{k} cooperatives neither 'use' nor 'none': published figures contradict",
+        "margin": "Margin of error",
+        "margin_note": "Margin of error: half-width of the {ci} of a proportion, worst case p = 0.5 (normal approximation)",
+        "plan_sector": "sector test, w = {w}: n = {n}",
+        "plan_h1": "H1, h = {h}: n = {n} per group",
+        "interval": "Bars: {interval}",
+        "unclassified": "{k} cooperatives neither “use” nor “none”: published figures contradict",
         "rebuilt": REBUILT_NOTICE_EN,
         "observed": "Data: {file}",
         "purposive": "Purposive sample of {n} cooperatives: intervals assume simple random sampling",
@@ -96,297 +130,458 @@ FIGURE3_INDICATORS = ("digital_tool_status=uses", "has_structured_it_equipment",
 FIGURE4_INDICATORS = ("heard_of_ai", "used_ai_tool")
 FIGURE5_INDICATORS = ("interested_in_ai", "reports_ai_barriers", "neither_knows_nor_interested_ai")
 
-PALETTE = {"bar": "#2a6f97", "edge": "#1b4965", "interval": "#222222", "note": "#555555"}
+#: Font sizes (points): title, body, notes.
+TITLE_SIZE, NOTE_SIZE = 11, 8
+#: Characters per inch of figure width at the note's and the title's size (DejaVu Sans, measured
+#: on French text), to wrap long lines before they leave the canvas.
+NOTE_CHARS_PER_INCH, TITLE_CHARS_PER_INCH = 15.5, 11.0
+#: Longest tick label, in characters, before it is wrapped onto a second line.
+LABEL_WIDTH = 34
 
 
 def use_house_style() -> None:
-    """Fix the style and make figure files byte-identical from run to run.
-
-    SVG output carries random ids and a date unless ``svg.hashsalt`` and
-    ``SOURCE_DATE_EPOCH`` are fixed (matplotlib documents both).
-    """
-    os.environ["SOURCE_DATE_EPOCH"] = "0"
-    sns.set_theme(style="whitegrid", context="notebook")
-    matplotlib.rcParams.update({
-        "svg.hashsalt": "coopai",
-        "svg.fonttype": "path",
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-        "font.family": "DejaVu Sans",
-    })
+    """The house style (:func:`coopai.style.use_house_style`), kept here for the notebooks' calls."""
+    style.use_house_style()
 
 
 def configure_notebook_output() -> None:
-    """Show each figure as PNG and SVG in the notebook, for the exporter to extract."""
+    """Set the house style and show whole tables; :func:`show` displays each figure itself (PNG 300 dpi, SVG)."""
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    use_house_style()
-    set_matplotlib_formats("png", "svg", bbox_inches="tight")
+    from .tables import configure_display
+
+    style.use_house_style()
+    configure_display()
+    # A figure displayed without show() still gets both formats, at the exported resolution.
+    set_matplotlib_formats("png", "svg", bbox_inches="tight", dpi=style.DPI)
+
+
+def _image_bundle(figure) -> tuple[dict, dict]:
+    """A figure's display data (PNG base64, SVG) and the metadata that shows the PNG at its size in inches."""
+    files = style.render(figure)
+    width, height = figure.get_size_inches()
+    bundle = {"image/png": base64.b64encode(files["image/png"]).decode("ascii"), "image/svg+xml": files["image/svg+xml"]}
+    return bundle, {"image/png": {"width": int(round(width * 100)), "height": int(round(height * 100))}}
 
 
 def show(draw, *args, lang: str = "fr", **kwargs) -> None:
-    """Display a figure in the notebook's language, and its twin in the other language.
+    """Display a figure in the notebook's language, and carry its twin in the other language.
 
-    The twin is displayed with ``metadata={"coopai": {"lang": ..., "hidden": True}}``: the
-    exporter writes it to ``figures/<other language>/`` and leaves it out of the HTML, so
-    one run of a notebook yields the figures in French and in English.
+    The figure is displayed as PNG (300 dpi) and SVG. The twin is displayed under
+    :data:`coopai.style.TWIN_MIMETYPE` only, a type Jupyter has no renderer for, so a reader
+    of the notebook (JupyterLab or HTML) sees one figure per cell, in the run's language;
+    the exporter (:mod:`coopai.export`) writes the twin to ``figures/<other language>/``.
     """
-    import matplotlib.pyplot as plt
     from IPython.display import display
 
     check_lang(lang)
     other = "en" if lang == "fr" else "fr"
     figure = draw(*args, lang=lang, **kwargs)
-    display(figure)
+    bundle, metadata = _image_bundle(figure)
+    title = figure._suptitle.get_text() if figure._suptitle is not None else "figure"
+    display({**bundle, "text/plain": f"<{title}>"}, raw=True, metadata={**metadata, "coopai": {"lang": lang}})
     plt.close(figure)
     twin = draw(*args, lang=other, **kwargs)
-    display(twin, metadata={"coopai": {"lang": other, "hidden": True}})
+    bundle, _ = _image_bundle(twin)
+    display({style.TWIN_MIMETYPE: {"lang": other, **bundle}}, raw=True,
+            metadata={"coopai": {"lang": other, "hidden": True}})
     plt.close(twin)
 
 
-def indicator_label(variable: str, lang: str) -> str:
-    """Label of a proportion_summary variable (``name`` or ``name=category``)."""
-    codebook = read_codebook()
-    if "=" in variable:
-        column, category = variable.split("=", 1)
-        return category_labels(lang)[(column, category)]
-    return variable_label(codebook, variable, lang)
+def say(lang: str, key: str, **values) -> str:
+    """The figure text ``key`` in ``lang``, filled and typeset (numbers are formatted by the caller)."""
+    return style.typeset(TEXT[lang][key].format(**values), lang)
 
 
-def _footer(fig, survey: pd.DataFrame, lang: str, extra=()) -> None:
-    text = TEXT[lang]
+def wrap(text: str, width: int = LABEL_WIDTH) -> str:
+    """A label on as many lines as it needs to stay within ``width`` characters a line."""
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
+
+
+def new_figure(width: float, height: float, notes=(), ncols: int = 1, **subplot_kw):
+    """A figure laid out by matplotlib's constrained layout, with room kept at the bottom for notes.
+
+    Returns the figure and its axes; the notes are wrapped to the figure's width.
+    """
+    lines = [line for note in notes for line in textwrap.wrap(note, int(width * NOTE_CHARS_PER_INCH))]
+    fig, axes = plt.subplots(1, ncols, figsize=(width, height), layout="constrained", **subplot_kw)
+    if lines:
+        # Line height 1.3 x the font size, plus a margin; the axes keep the rest.
+        reserved = (len(lines) * NOTE_SIZE * 1.3 / 72 + 0.12) / height
+        fig.get_layout_engine().set(rect=(0, reserved, 1, 1 - reserved))
+        fig.text(0.01, 0.02 / height, "\n".join(lines), ha="left", va="bottom", fontsize=NOTE_SIZE,
+                 color=PALETTE["note"], linespacing=1.3)
+    return fig, axes
+
+
+def put_title(fig, text: str) -> None:
+    """The figure's title, top left, wrapped to the figure's width."""
+    width = fig.get_size_inches()[0]
+    fig.suptitle("\n".join(textwrap.wrap(text, int(width * TITLE_CHARS_PER_INCH))), x=0.01, ha="left",
+                 fontsize=TITLE_SIZE)
+
+
+def _data_notes(survey: pd.DataFrame, lang: str) -> list[str]:
+    """Where the data come from (rebuilt or a file) and what the sample is."""
     # A "$" in a file name would start matplotlib's mathtext (and a stray "\frac{" stops the figure).
-    source = text["rebuilt"] if survey.attrs.get("rebuilt") else text["observed"].format(
-        file=str(survey.attrs.get("source_file", "?")).replace("$", r"\$"))
-    lines = [source, text["purposive"].format(n=len(survey)), *extra]
-    fig.text(0.01, -0.02, "\n".join(lines), ha="left", va="top", fontsize=8, color=PALETTE["note"])
+    source = say(lang, "rebuilt") if survey.attrs.get("rebuilt") else say(
+        lang, "observed", file=str(survey.attrs.get("source_file", "?")).replace("$", r"\$"))
+    return [source, say(lang, "purposive", n=style.format_number(len(survey), lang, 0))]
 
 
-def _interval_bars(ax, values, low, high, annotations, ticklabels, offset):
-    """Horizontal bars with their interval and a label past the interval's end (Figures 2 to 5)."""
-    y = range(len(values))
-    ax.barh(y, values, color=PALETTE["bar"], edgecolor=PALETTE["edge"])
+def reference_line(ax, value: float, axis: str, label: str, colour=PALETTE["reference"], linestyle="--",
+                   linewidth=1.0, legend: bool = True, annotation=None):
+    """A reference line across the axes (``axis="x"``: vertical at x = value), always explained.
+
+    The line gets ``label`` as its legend entry (``legend=True``) or, with ``annotation``
+    (``(x, y, kwargs)`` in data coordinates), a text beside it sharing the line's ``gid``:
+    :func:`coopai.figure_checks.reference_line_problems` checks that one of the two exists.
+    """
+    draw = ax.axvline if axis == "x" else ax.axhline
+    gid = f"reference:{axis}={value:g}"
+    line = draw(value, color=colour, linestyle=linestyle, linewidth=linewidth, label=label if legend else "_" + label,
+                gid=gid)
+    if annotation is not None:
+        x, y, kwargs = annotation
+        ax.text(x, y, label, gid=gid, **{"fontsize": NOTE_SIZE, "color": colour, **kwargs})
+    return line
+
+
+def _interval_bars(ax, values, low, high, annotations, ticklabels, scale_max):
+    """Horizontal bars with their interval and a label past the interval's end (Figures 2 to 5).
+
+    A label that would run past the axes is put inside, left of the interval's lower end, on a
+    white ground.
+    """
+    values, low, high = (np.asarray(v, dtype=float) for v in (values, low, high))
+    y = np.arange(len(values))
+    ax.barh(y, values, color=PALETTE["bar"], edgecolor=PALETTE["edge"], height=0.6)
     ax.errorbar(values, y, xerr=[values - low, high - values], fmt="none", ecolor=PALETTE["interval"], capsize=4,
                 linewidth=1)
-    for yi, (text, end) in enumerate(zip(annotations, high)):
-        ax.text(end + offset, yi, text, va="center", ha="left", fontsize=9)
-    ax.set_yticks(list(y), ticklabels)
-    ax.invert_yaxis()
+    offset = 0.012 * scale_max
+    for yi, (text, start, end) in enumerate(zip(annotations, low, high)):
+        if end + offset < 0.84 * scale_max:
+            ax.text(end + offset, yi, text, va="center", ha="left", fontsize=9)
+        else:
+            ax.text(start - offset, yi, text, va="center", ha="right", fontsize=9,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
+    ax.set_yticks(list(y), [wrap(t) for t in ticklabels])
+    ax.set_ylim(len(values) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
 
 
-def _indicator_bars(survey, indicators, title, lang, alpha, extra_notes=()):
-    check_lang(lang)
-    summary = stats.proportion_summary(survey, indicators, alpha=alpha)
-    n = len(survey)
-    labels = [indicator_label(v, lang) for v in summary["variable"]]
-    fig, ax = plt.subplots(figsize=(7.5, 0.75 * len(indicators) + 1.6))
-    _interval_bars(ax, summary["k"], summary["ci_low"] * n, summary["ci_high"] * n,
-                   [f"{k} ({stats.format_percent(100 * p, lang)})" for k, p in zip(summary["k"], summary["proportion"])],
-                   labels, offset=0.3)
-    ax.set_xlim(0, n)
-    ax.set_xlabel(TEXT[lang]["n_cooperatives"])
-    ax.set_title(title, loc="left", fontsize=11)
-    _footer(fig, survey, lang, [TEXT[lang]["interval"], *extra_notes])
-    fig.tight_layout()
-    return fig
+def _counts_label(k, share_percent, lang) -> str:
+    return f"{style.format_number(k, lang, 0)} ({style.format_percent(share_percent, lang)})"
 
 
-def figure2_sectors(survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+def figure2_sectors(table: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """Figure 2: cooperatives per sector, with counts, shares and Wilson intervals.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`coopai.stats.sector_distribution` as the notebook computed it (with ``alpha``).
+    survey : DataFrame
+        The survey, for the footer (origin of the data, n).
 
     Examples
     --------
     >>> from coopai.survey import load_survey
-    >>> fig = figure2_sectors(load_survey(), lang="en")
-    >>> fig.axes[0].get_title(loc="left")
+    >>> from coopai.stats import sector_distribution
+    >>> survey = load_survey()
+    >>> fig = figure2_sectors(sector_distribution(survey), survey, lang="en")
+    >>> fig.get_suptitle()
     'Figure 2: Cooperatives surveyed, by sector'
     """
     check_lang(lang)
-    table = stats.sector_distribution(survey, alpha=alpha)
     labels = category_labels(lang)
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    notes = _data_notes(survey, lang) + [say(lang, "interval", interval=style.interval_name(alpha, lang))]
+    fig, ax = new_figure(7.5, 3.9, notes)
     _interval_bars(ax, table["percent"], table["ci_low"], table["ci_high"],
-                   [f"{k} ({stats.format_percent(p, lang)})" for k, p in zip(table["count"], table["percent"])],
-                   [labels[("sector", s)] for s in table["sector"]], offset=1)
+                   [_counts_label(k, p, lang) for k, p in zip(table["count"], table["percent"])],
+                   [style.typeset(labels[("sector", s)], lang) for s in table["sector"]], scale_max=100)
     ax.set_xlim(0, 100)
-    ax.set_xlabel(TEXT[lang]["share"])
-    ax.set_title(TEXT[lang]["fig2"], loc="left", fontsize=11)
-    _footer(fig, survey, lang, [TEXT[lang]["interval"]])
-    fig.tight_layout()
+    ax.xaxis.set_major_formatter(style.number_formatter(lang))
+    ax.set_xlabel(say(lang, "share"))
+    put_title(fig, say(lang, "fig2"))
     return fig
 
 
-def figure3_digitalisation(survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+def _indicator_bars(summary: pd.DataFrame, survey, indicators, title, lang, alpha, extra_notes=()):
+    """Counts of cooperatives with each indicator, with their Wilson interval (Figures 3 to 5)."""
+    check_lang(lang)
+    rows = summary.set_index("variable").loc[list(indicators)].reset_index()
+    n = int(rows["n"].iloc[0])
+    notes = _data_notes(survey, lang) + [say(lang, "interval", interval=style.interval_name(alpha, lang)),
+                                         *extra_notes]
+    fig, ax = new_figure(7.5, 0.62 * len(rows) + 2.3, notes)
+    _interval_bars(ax, rows["k"], rows["ci_low"] * n, rows["ci_high"] * n,
+                   [_counts_label(k, 100 * p, lang) for k, p in zip(rows["k"], rows["proportion"])],
+                   [style.variable_text(v, lang) for v in rows["variable"]], scale_max=n)
+    ax.set_xlim(0, n)
+    style.use_integer_ticks(ax.xaxis)
+    ax.xaxis.set_major_formatter(style.number_formatter(lang, 0))
+    ax.set_xlabel(say(lang, "n_cooperatives"))
+    put_title(fig, title)
+    return fig
+
+
+def figure3_digitalisation(summary: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """Figure 3: digitalisation indicators, counts out of all cooperatives.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :func:`coopai.stats.proportion_summary` of at least :data:`FIGURE3_INDICATORS`.
 
     Examples
     --------
     >>> from coopai.survey import load_survey
-    >>> fig = figure3_digitalisation(load_survey())
+    >>> from coopai.stats import proportion_summary
+    >>> survey = load_survey()
+    >>> fig = figure3_digitalisation(proportion_summary(survey, FIGURE3_INDICATORS), survey)
     >>> [round(p.get_width()) for p in fig.axes[0].patches]
     [18, 9, 11, 7, 6]
     """
     unclassified = int((survey["digital_tool_status"] == "unclassified").sum())
-    notes = [TEXT[lang]["unclassified"].format(k=unclassified)] if unclassified else []
-    return _indicator_bars(survey, FIGURE3_INDICATORS, TEXT[lang]["fig3"], lang, alpha, notes)
+    notes = [say(lang, "unclassified", k=unclassified)] if unclassified else []
+    return _indicator_bars(summary, survey, FIGURE3_INDICATORS, say(lang, "fig3"), lang, alpha, notes)
 
 
-def figure4_ai_knowledge_use(survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+def figure4_ai_knowledge_use(summary: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """Figure 4: cooperatives that have heard of AI and that have used an AI tool.
 
     The paper gives Figures 4 and 5 the same caption; this split (knowledge and
     use here, interest and barriers in Figure 5) is the package's reading.
     """
-    return _indicator_bars(survey, FIGURE4_INDICATORS, TEXT[lang]["fig4"], lang, alpha)
+    return _indicator_bars(summary, survey, FIGURE4_INDICATORS, say(lang, "fig4"), lang, alpha)
 
 
-def figure5_ai_interest_barriers(survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+def figure5_ai_interest_barriers(summary: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr",
+                                 alpha: float = plan.ALPHA):
     """Figure 5: interest in AI, barriers to its adoption, neither knowledge nor interest.
 
     See :func:`figure4_ai_knowledge_use` on the shared caption.
     """
-    return _indicator_bars(survey, FIGURE5_INDICATORS, TEXT[lang]["fig5"], lang, alpha)
+    return _indicator_bars(summary, survey, FIGURE5_INDICATORS, say(lang, "fig5"), lang, alpha)
 
 
-def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr"):
-    """Heatmap of adjusted standardized residuals, practices by sector (from contingency.residuals_long)."""
+def critical_z(alpha: float) -> float:
+    """Two-sided normal critical value at ``alpha`` (1.96 at 0.05, 2.58 at 0.01)."""
+    from scipy.stats import norm
+
+    return float(norm.ppf(1 - alpha / 2))
+
+
+def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+    """Heatmap of adjusted standardized residuals, practices by sector (from contingency.residuals_long).
+
+    Each cell prints its residual; those beyond the two-sided normal critical value at
+    ``alpha`` are in bold, so the colour is not the only mark of a departure.
+    """
     check_lang(lang)
     codebook = read_codebook()
     sectors = category_labels(lang)
     wide = residuals.pivot(index="practice", columns="sector", values="adjusted_residual")
     wide = wide.reindex(index=list(dict.fromkeys(residuals["practice"])), columns=list(SECTORS))
-    wide.index = [variable_label(codebook, v, lang) for v in wide.index]
-    wide.columns = [sectors[("sector", c)] for c in wide.columns]
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
-    sns.heatmap(wide, annot=True, fmt=".1f", cmap="RdBu_r", center=0, vmin=-4, vmax=4, ax=ax,
-                cbar_kws={"label": TEXT[lang]["residual_bar"]}, linewidths=0.5)
+    wide.index = [wrap(style.typeset(variable_label(codebook, v, lang), lang), 30) for v in wide.index]
+    wide.columns = [style.typeset(sectors[("sector", c)], lang) for c in wide.columns]
+    z = critical_z(alpha)
+    notes = _data_notes(survey, lang) + [say(lang, "residual_note", z=style.format_number(z, lang, 2),
+                                             alpha=style.format_number(alpha, lang, None))]
+    fig, ax = new_figure(7.5, 4.4, notes)
+    limit = max(4.0, float(np.ceil(np.nanmax(np.abs(wide.to_numpy())))) if wide.notna().any().any() else 4.0)
+    annotations = wide.map(lambda v: "" if pd.isna(v) else style.format_number(v, lang, 1))
+    sns.heatmap(wide, annot=annotations.to_numpy(), fmt="", cmap=style.DIVERGING_CMAP, center=0, vmin=-limit,
+                vmax=limit, ax=ax, cbar_kws={"label": say(lang, "residual_bar")}, linewidths=0.5)
+    for text, value in zip(ax.texts, wide.to_numpy().ravel()):
+        if not pd.isna(value) and abs(value) > z:
+            text.set_fontweight("bold")
+    colourbar = ax.collections[0].colorbar
+    colourbar.ax.yaxis.set_major_formatter(style.number_formatter(lang, 0))
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.set_title(TEXT[lang]["residuals"], loc="left", fontsize=11)
-    _footer(fig, survey, lang)
-    fig.tight_layout()
+    ax.tick_params(axis="y", rotation=0)
+    ax.tick_params(axis="x", rotation=0)
+    put_title(fig, say(lang, "residuals"))
     return fig
 
 
-def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
-    """For each total-only variable, the span of exact p-values over its feasible sector breakdowns."""
+def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, floor: float | None = None):
+    """For each total-only variable, the span of exact p-values over its feasible sector breakdowns.
+
+    The axis starts at the decade below the smallest p, but never below ``floor``
+    (:data:`coopai.identification.RANGE_AXIS_FLOOR` by default, the floor the table's
+    ``p_exact_min_below_axis`` refers to); a span that reaches below it is cut there and marked
+    with a left-pointing triangle, explained in the legend.
+    """
     check_lang(lang)
+    if floor is None:
+        from .identification import RANGE_AXIS_FLOOR
+        floor = RANGE_AXIS_FLOOR
     codebook = read_codebook()
     variables = list(dict.fromkeys(ranges["variable"]))
-    fig, ax = plt.subplots(figsize=(9.5, 0.55 * len(variables) + 2.2))
-    offsets = {"hard": -0.15, "hard+assumptions": 0.15}
-    colours = {"hard": "#a9a9a9", "hard+assumptions": PALETTE["bar"]}
-    for constraint_set, group in ranges.groupby("constraint_set", sort=False):
-        y = [variables.index(v) + offsets[constraint_set] for v in group["variable"]]
-        low = group["p_exact_min"].clip(lower=1e-6)
-        ax.hlines(y, low, group["p_exact_max"], color=colours[constraint_set], linewidth=4,
-                  label=TEXT[lang][constraint_set])
-    ax.axvline(alpha, color="#b22222", linestyle="--", linewidth=1)
+    smallest = float(ranges["p_exact_min"].min())
+    left = max(floor, 10 ** np.floor(np.log10(max(smallest, 1e-300))))
+    fig, ax = new_figure(8.5, 0.55 * len(variables) + 2.6)
+    kinds = list(dict.fromkeys(ranges["constraint_set"]))
+    step = 0.32 / max(len(kinds) - 1, 1)
+    clipped_any = False
+    for i, (constraint_set, group) in enumerate(ranges.groupby("constraint_set", sort=False)):
+        colour, linestyle, _ = SERIES[i]
+        y = np.array([variables.index(v) for v in group["variable"]]) + (i - (len(kinds) - 1) / 2) * step
+        low = group["p_exact_min"].clip(lower=left).to_numpy()
+        ax.hlines(y, low, group["p_exact_max"], color=colour, linewidth=4, linestyle=linestyle,
+                  label=say(lang, constraint_set))
+        cut = group["p_exact_min"].to_numpy() < left
+        if cut.any():
+            clipped_any = True
+            ax.plot(low[cut], y[cut], marker="<", linestyle="none", color="black", markersize=7, clip_on=False,
+                    zorder=5)
+    if clipped_any:
+        ax.plot([], [], marker="<", linestyle="none", color="black",
+                label=say(lang, "clipped", floor=style.format_power_of_ten(left)))
+    reference_line(ax, alpha, "x", say(lang, "alpha_line", alpha=style.format_number(alpha, lang, None)))
     ax.set_xscale("log")
-    ax.set_xlim(1e-6, 1.5)
-    ax.set_yticks(range(len(variables)), [variable_label(codebook, v, lang) for v in variables])
-    ax.invert_yaxis()
-    ax.set_xlabel(TEXT[lang]["p_exact"])
-    ax.set_title(TEXT[lang]["ranges"], loc="left", fontsize=11)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
-    fig.tight_layout()
+    ax.set_xlim(left, 1.5)
+    ax.xaxis.set_major_locator(LogLocator(numticks=20))
+    ax.xaxis.set_major_formatter(style.log_formatter(lang, plain_from=1e-2))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_yticks(range(len(variables)),
+                  [wrap(style.typeset(variable_label(codebook, v, lang), lang)) for v in variables])
+    ax.set_ylim(len(variables) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(say(lang, "p_exact"))
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=NOTE_SIZE, frameon=False)
+    put_title(fig, say(lang, "ranges"))
     return fig
 
 
 def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA,
-                     sizes=None):
-    """Power against n for each effect size (approximation), with the simulated exact test at the study's n.
+                     sizes=None, target_power: float = plan.TARGET_POWER):
+    """Power against n for each effect size (approximation), with the simulated exact test at the survey's n.
 
-    ``sizes`` are the sector sizes the simulation used (default: the paper's, from ``data/published``).
+    Each effect size has its own colour, line style and marker; the simulated points carry the
+    ``1 - alpha`` interval of the simulation (normal, from its standard error).
     """
     check_lang(lang)
+    fig, ax = new_figure(8.5, 5.6, [say(lang, "w_note")])
+    effect_words = TEXT[lang]["effect_sizes"]
+    for (w, group), (colour, linestyle, marker) in zip(curve.groupby("w"), SERIES):
+        ax.plot(group["n"], group["power"], color=colour, linestyle=linestyle, marker=marker, markevery=8,
+                markersize=5, label=say(lang, "effect", w=style.format_number(w, lang, None),
+                                        size=effect_words.get(round(float(w), 3), "")).replace(" ()", ""))
+    n_survey = int(simulated["n"].iloc[0])
+    ci = style.ci_abbreviation(alpha, lang)
     if sizes is None:
         from .published import paper_sector_sizes
         sizes = paper_sector_sizes()
-    n_simulated = int(simulated["n"].iloc[0])
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    for w, group in curve.groupby("w"):
-        ax.plot(group["n"], group["power"], label=f"w = {w:g}")
-    ax.errorbar(simulated["n"], simulated["power_exact"], yerr=norm.ppf(1 - alpha / 2) * simulated["power_exact_se"],
-                fmt="o", color="black",
-                label=TEXT[lang]["simulated"].format(n=n_simulated, sizes="/".join(map(str, sizes))))
-    ax.axhline(0.8, color="#b22222", linestyle="--", linewidth=1)
-    ax.axvline(n_simulated, color="#777777", linestyle=":", linewidth=1)
+    # Enumerated power is exact (standard error 0): a point; simulated power gets its interval.
+    se = simulated["power_exact_se"].fillna(0.0)
+    label = say(lang, "simulated_ci" if (se > 0).any() else "simulated", n=style.format_number(n_survey, lang, 0),
+                ci=ci, sizes="/".join(style.format_number(s, lang, 0) for s in sizes))
+    ax.errorbar(simulated["n"], simulated["power_exact"], yerr=critical_z(alpha) * se if (se > 0).any() else None,
+                fmt="o", color="black", markerfacecolor="white", capsize=3, label=label)
+    reference_line(ax, target_power, "y", say(lang, "target_power", power=style.format_number(target_power, lang, None)),
+                   colour=PALETTE["reference"])
+    reference_line(ax, n_survey, "x", say(lang, "survey_n", n=style.format_number(n_survey, lang, 0)),
+                   colour=PALETTE["neutral"], linestyle=":")
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(style.log_formatter(lang))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_major_formatter(style.number_formatter(lang, 1))
     ax.set_ylim(0, 1)
-    ax.set_xlabel(TEXT[lang]["n"])
-    ax.set_ylabel(TEXT[lang]["power_axis"])
-    ax.set_title(TEXT[lang]["power"].format(alpha=alpha), loc="left", fontsize=11)
-    ax.legend(fontsize=8, title=TEXT[lang]["approx"], title_fontsize=8)
-    fig.tight_layout()
+    ax.set_xlabel(say(lang, "n"))
+    ax.set_ylabel(say(lang, "power_axis"))
+    # Below the axes, where it covers no curve whatever the language's label lengths.
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=2, fontsize=NOTE_SIZE, title=say(lang, "approx"),
+              title_fontsize=NOTE_SIZE, alignment="left", frameon=False)
+    put_title(fig, say(lang, "power", alpha=style.format_number(alpha, lang, None)))
     return fig
 
 
-def hypothesis_indicator_label(indicator: str, lang: str) -> str:
-    """Label of a hypothesis_checks indicator (``lacks:VAR``, ``VAR=category`` or ``VAR``)."""
-    if indicator.startswith("lacks:"):
-        return TEXT[lang]["lacks"].format(label=indicator_label(indicator[len("lacks:"):], lang))
-    return indicator_label(indicator, lang)
+def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+    """Forest plot of the hypothesis indicators with their Wilson intervals and the threshold line.
 
-
-def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr"):
-    """Forest plot of the hypothesis indicators with their Wilson intervals and the majority line."""
+    H1 and H2 differ in colour and marker; the labels name the hypothesis as well.
+    """
     check_lang(lang)
     rows = checks.dropna(subset=["proportion"]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(rows) + 2.0))
-    y = range(len(rows))
-    colours = [PALETTE["bar"] if h == "H2" else "#c77c02" for h in rows["hypothesis"]]
-    for yi, row, colour in zip(y, rows.itertuples(), colours):
+    fig, ax = new_figure(8.5, 0.45 * len(rows) + 2.6, _data_notes(survey, lang))
+    styles = {h: SERIES[i] for i, h in enumerate(sorted(rows["hypothesis"].unique(), key=str))}
+    for yi, row in enumerate(rows.itertuples()):
+        colour, _, marker = styles[row.hypothesis]
         ax.errorbar(row.proportion, yi, xerr=[[row.proportion - row.ci_low], [row.ci_high - row.proportion]],
-                    fmt="o", color=colour, capsize=3)
-    ax.axvline(0.5, color="#b22222", linestyle="--", linewidth=1, label=TEXT[lang]["threshold_line"])
-    ax.set_yticks(list(y), [f"{h} · {hypothesis_indicator_label(i, lang)}" for h, i in zip(rows["hypothesis"], rows["indicator"])])
-    ax.invert_yaxis()
+                    fmt=marker, color=colour, capsize=3, markersize=6)
+    for threshold in sorted(rows["threshold"].dropna().unique()) if "threshold" in rows else [0.5]:
+        reference_line(ax, threshold, "x", say(lang, "threshold_line",
+                                               threshold=style.format_number(threshold, lang, None)))
+    ax.set_yticks(range(len(rows)), [wrap(f"{h} · {style.variable_text(i, lang)}", 44)
+                                     for h, i in zip(rows["hypothesis"], rows["indicator"])])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(0, 1)
-    ax.set_xlabel(TEXT[lang]["proportion"])
-    ax.set_title(TEXT[lang]["forest"], loc="left", fontsize=11)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.0, -0.1), fontsize=8, frameon=False)
-    _footer(fig, survey, lang)
-    fig.tight_layout()
+    ax.xaxis.set_major_formatter(style.number_formatter(lang, 1))
+    ax.set_xlabel(say(lang, "proportion"))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=NOTE_SIZE, frameon=False)
+    put_title(fig, say(lang, "forest", interval=style.interval_name(alpha, lang)))
     return fig
 
 
 def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
     """One-sided p-value and directional Bayes factor of H2's primary share against each threshold."""
     check_lang(lang)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
-    left.plot(sensitivity["threshold"], sensitivity["p_value"], marker="o", color=PALETTE["bar"])
-    left.axhline(alpha, color="#b22222", linestyle="--", linewidth=1)
-    left.set_yscale("log")
-    left.set_xlabel(TEXT[lang]["threshold"])
-    left.set_ylabel(TEXT[lang]["p_one_sided"])
-    right.plot(sensitivity["threshold"], sensitivity["bf_plus"], marker="o", color="#c77c02")
-    right.axhline(1, color="#777777", linestyle=":", linewidth=1)
-    right.set_yscale("log")
-    right.set_xlabel(TEXT[lang]["threshold"])
-    right.set_ylabel(TEXT[lang]["bf_plus"])
-    fig.suptitle(TEXT[lang]["sensitivity"], x=0.01, ha="left", fontsize=11)
-    fig.tight_layout()
+    fig, (left, right) = new_figure(9.0, 4.2, [say(lang, "bf_note")], ncols=2)
+    thresholds = sensitivity["threshold"].to_numpy(dtype=float)
+    colour, linestyle, marker = SERIES[0]
+    left.plot(thresholds, sensitivity["p_value"], marker=marker, color=colour, linestyle=linestyle)
+    reference_line(left, alpha, "y", say(lang, "alpha_line", alpha=style.format_number(alpha, lang, None)))
+    left.set_ylabel(say(lang, "p_one_sided"))
+    colour, linestyle, marker = SERIES[1]
+    right.plot(thresholds, sensitivity["bf_plus"], marker=marker, color=colour, linestyle=linestyle)
+    reference_line(right, 1.0, "y", say(lang, "bf_line"), colour=PALETTE["neutral"], linestyle=":")
+    right.set_ylabel(say(lang, "bf_plus"))
+    for ax in (left, right):
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(style.log_formatter(lang))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.xaxis.set_major_locator(FixedLocator(thresholds))
+        ax.xaxis.set_major_formatter(style.number_formatter(lang, 2))
+        ax.set_xlabel(say(lang, "threshold"))
+        ax.legend(loc="best", fontsize=NOTE_SIZE)
+    put_title(fig, say(lang, "sensitivity"))
     return fig
 
 
 def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, *, n_now: int):
-    """Margin of error against n, with the n each goal of the sample-size plan needs."""
+    """Margin of error against n, with the n each goal of the sample-size plan needs.
+
+    Each power goal is a vertical line in its own style, named in the legend with its n.
+    """
     from .power import margin_of_error
 
     check_lang(lang)
+    fig, ax = new_figure(8.5, 4.4, [say(lang, "margin_note", ci=style.ci_abbreviation(alpha, lang))])
     ns = np.unique(np.geomspace(10, 2000, 80).astype(int))
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.plot(ns, margin_of_error(ns, alpha), color=PALETTE["bar"])
-    ax.axvline(n_now, color="#777777", linestyle=":", linewidth=1)
-    ax.text(n_now * 1.05, 0.02, f"n = {n_now}", fontsize=8, color="#555555")
-    for row in plan_table[plan_table["kind"] == "power"].itertuples():
-        ax.axvline(row.n, color="#c77c02", linestyle="--", linewidth=0.8)
-        ax.text(row.n * 1.03, 0.27, f"n = {row.n}", rotation=90, fontsize=7, color="#c77c02", va="top")
+    ax.plot(ns, margin_of_error(ns, alpha), color=PALETTE["bar"], linewidth=2)
+    reference_line(ax, n_now, "x", say(lang, "survey_n", n=style.format_number(n_now, lang, 0)),
+                   colour=PALETTE["neutral"], linestyle=":")
+    goals = plan_table[plan_table["kind"] == "power"]
+    for row, (colour, linestyle, _) in zip(goals.itertuples(), SERIES[1:]):
+        n_text = style.format_number(row.n, lang, 0)
+        parameter = style.format_number(row.parameter, lang, None)
+        label = (say(lang, "plan_h1", h=parameter, n=n_text) if str(row.goal).startswith("H1")
+                 else say(lang, "plan_sector", w=parameter, n=n_text))
+        reference_line(ax, row.n, "x", label, colour=colour, linestyle=linestyle)
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(style.log_formatter(lang))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_ylim(0, 0.3)
-    ax.set_xlabel(TEXT[lang]["n"])
-    ax.set_ylabel(TEXT[lang]["margin"])
-    ax.set_title(TEXT[lang]["planner"], loc="left", fontsize=11)
-    fig.tight_layout()
+    ax.yaxis.set_major_formatter(style.number_formatter(lang, 2))
+    ax.set_xlabel(say(lang, "n"))
+    ax.set_ylabel(say(lang, "margin"))
+    ax.legend(loc="upper right", fontsize=NOTE_SIZE)
+    put_title(fig, say(lang, "planner"))
     return fig

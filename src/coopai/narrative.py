@@ -233,20 +233,6 @@ def format_bf(bf: float, log10_bf: float | None = None) -> str:
     return "> 1e308" if bf == math.inf else "< 1e-308"
 
 
-def display_table(table: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
-    """A result table for display: p-value columns (``p``, ``p_*``) as text by :func:`format_p` (so a
-    small p never shows as 0.0000), other floats rounded to ``decimals``. The written CSVs keep full
-    precision; this is only what the notebook shows."""
-    shown = table.copy()
-    for column in shown.columns:
-        if (column == "p" or column.startswith("p_")) and pd.api.types.is_float_dtype(shown[column]) \
-                and not column.endswith("_se") and not column.endswith("_log10"):
-            log_column = f"{column}_log10" if f"{column}_log10" in shown.columns else None
-            shown[column] = [format_p(p, "en", shown[log_column].iloc[i] if log_column else None)
-                             if pd.notna(p) else "" for i, p in enumerate(shown[column])]
-    return shown.round(decimals)
-
-
 def _interval_decimals(low: float, high: float) -> int:
     """Decimals that keep an interval's two ends apart: 0 for a wide one, more as it narrows (large n)."""
     width = 100 * (high - low)

@@ -46,6 +46,7 @@ def setup(data, out, lang="fr", alpha=None, seed=0, *, load=True, figures=True, 
     (30, 'rebuilt', 'en')
     """
     run = config.validate_parameters(data, out, lang, alpha, seed)
+    tables.configure_display()
     if figures:
         from .figures import configure_notebook_output
 

@@ -502,6 +502,8 @@ def run(params: dict, jobs: int = JOBS) -> int:
                     if relative in files:
                         raise NotebookFailed(f"two notebooks wrote {relative}")
                     files[relative] = path
+            from . import contact_sheet
+            contact_sheet.add_to_run(files, run_dir)  # one page of every figure, published with them
             manifest = transaction.publish(files, out, {
                 "coopai_manifest": transaction.MANIFEST_FORMAT, "package": "coopai", "version": package_version(),
                 "data": {"file": data_display, "sha256": data_sha, "cooperatives": n},

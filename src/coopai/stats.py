@@ -11,18 +11,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from . import plan
 from .codebook import PRACTICES, SECTORS, category_labels, check_lang, read_codebook, variable_label
-
-
-def format_percent(value: float, lang: str, decimals: int = 1) -> str:
-    """A percentage as French or English print it.
-
-    Examples
-    --------
-    >>> format_percent(56.666, "fr"), format_percent(56.666, "en")
-    ('56,7 %', '56.7%')
-    """
-    text = f"{value:.{decimals}f}"
-    return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
+from .style import format_number, format_percent, typeset  # noqa: F401  (format_percent: callers' old name)
 
 
 def wilson_interval(k, n, alpha: float = plan.ALPHA) -> tuple[float, float]:
@@ -157,30 +146,33 @@ def table1_marketing_practices(survey: pd.DataFrame, alpha: float = plan.ALPHA) 
 
 
 def table1_display(table1: pd.DataFrame, lang: str = "fr") -> pd.DataFrame:
-    """Table 1 laid out as in the paper: one row per practice, "percent (count)" per sector.
+    """Table 1 laid out as in the paper: one row per practice, "percent (count)" per sector and in total.
+
+    Every cell is written the same way (the language's percent, one decimal, and the count);
+    labels come from the codebook in ``lang``.
 
     Examples
     --------
     >>> from coopai.survey import load_survey
     >>> wide = table1_display(table1_marketing_practices(load_survey()), "fr")
-    >>> wide.iloc[0, 2]
-    '100,0 % (14)'
+    >>> wide.iloc[0, 0], wide.columns[-1]
+    ('100,0\xa0% (14)', 'Total (n\xa0=\xa030)')
     """
     check_lang(lang)
     codebook = read_codebook()
     sector_labels = category_labels(lang)
 
     def cell(row):
-        return f"{format_percent(row.percent, lang)} ({row.count})"
+        percent = "–" if pd.isna(row.percent) else format_percent(row.percent, lang)
+        return f"{percent} ({format_number(row.count, lang, 0)})"
+
+    def header(sector, n):
+        return typeset(f"{sector_labels[('sector', sector)]} (n\u00a0=\u00a0{format_number(n, lang, 0)})", lang)
 
     wide = {}
     for practice, rows in table1.groupby("practice", sort=False):
-        label = variable_label(codebook, practice, lang)
-        total = rows[rows["sector"] == "Total"].iloc[0]
-        entry = {"n": total["count"], "%": f"{total['percent']:.1f}"}
-        for row in rows[rows["sector"] != "Total"].itertuples():
-            entry[f"{sector_labels[('sector', row.sector)]} (n={row.n})"] = cell(row)
-        wide[label] = entry
+        label = typeset(variable_label(codebook, practice, lang), lang)
+        wide[label] = {header(row.sector, row.n): cell(row) for row in rows.itertuples()}
     out = pd.DataFrame.from_dict(wide, orient="index")
     out.index.name = "Pratique marketing" if lang == "fr" else "Marketing practice"
     return out

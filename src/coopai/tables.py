@@ -4,13 +4,37 @@ Kept apart from the notebook exporter so that a notebook's kernel does not impor
 """
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from . import style
+from .codebook import REBUILT_NOTICE_EN, category_labels
 from .files import write_atomic
-from .codebook import REBUILT_NOTICE_EN
+
+#: Columns whose values are variable names (``name``, ``name=category``, ``lacks:name``), shown by their label.
+VARIABLE_COLUMNS = ("variable", "practice", "indicator")
+#: Columns whose values are sectors, shown by their label.
+SECTOR_COLUMNS = ("sector",)
+#: Headers shown instead of the column names, where a plainer word exists.
+HEADERS = {
+    "fr": {"variable": "Variable", "practice": "Pratique", "indicator": "Indicateur", "sector": "Secteur",
+           "count": "Effectif", "percent": "%", "proportion": "Proportion", "ci_low": "IC bas", "ci_high": "IC haut",
+           "hypothesis": "Hypothèse", "threshold": "Seuil", "p_value": "p", "code": "Code",
+           "n_sources": "Sources", "share": "Part", "goal": "Objectif", "data_origin": "Origine des données"},
+    "en": {"variable": "Variable", "practice": "Practice", "indicator": "Indicator", "sector": "Sector",
+           "count": "Count", "percent": "%", "proportion": "Proportion", "ci_low": "CI low", "ci_high": "CI high",
+           "hypothesis": "Hypothesis", "threshold": "Threshold", "p_value": "p", "code": "Code",
+           "n_sources": "Sources", "share": "Share", "goal": "Goal", "data_origin": "Data origin"},
+}
+#: Below this in absolute value a number is floating-point noise around zero (a kappa bound of
+#: -1.3e-15 is 0): it prints as 0 and does not set its column's precision.
+NOISE = 1e-9
+#: Significant digits the smallest non-zero value of a column keeps; at most this many decimals.
+SIGNIFICANT, MAX_DECIMALS = 3, 4
 
 
 def data_origin(survey: pd.DataFrame) -> str:
@@ -58,15 +82,143 @@ def data_notice(survey: pd.DataFrame) -> str:
     return notice
 
 
+def column_decimals(values) -> int | None:
+    """Decimals for a whole column: the smallest non-zero value keeps :data:`SIGNIFICANT` digits.
+
+    ``None`` when even :data:`MAX_DECIMALS` decimals would print a non-zero value as zero:
+    the column is then written in scientific notation (every value, so the column stays one form).
+
+    Examples
+    --------
+    >>> column_decimals([3.622, 30.57]), column_decimals([0.0214, 0.94]), column_decimals([1.8e-8, 1.0])
+    (2, 4, None)
+    >>> column_decimals([46.67, 26.67, 10.0]), column_decimals([0.0, 0.0])
+    (1, 0)
+    """
+    finite = np.abs(np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float))
+    nonzero = finite[finite > NOISE]
+    if not len(nonzero):
+        return 0
+    decimals = max(0, SIGNIFICANT - 1 - math.floor(math.log10(nonzero.min())))
+    if decimals > MAX_DECIMALS:
+        return None if nonzero.min() < 0.5 * 10 ** -MAX_DECIMALS else MAX_DECIMALS
+    return decimals
+
+
+def _from_log10(value: float, log10_value: float, lang: str) -> str:
+    """A positive quantity with three significant digits, taken from its base-10 logarithm where the
+    float value underflowed to 0 or overflowed to infinity.
+
+    Examples
+    --------
+    >>> _from_log10(0.0, -850.894, "en"), _from_log10(0.0428, -1.3685, "fr"), _from_log10(float("nan"), float("nan"), "en")
+    ('1.28×10⁻⁸⁵¹', '0,0428', '')
+    """
+    if pd.notna(value) and 0 < value < math.inf:
+        return _scientific(value, lang) if value < 10 ** -MAX_DECIMALS else style.format_number(
+            value, lang, max(0, SIGNIFICANT - 1 - math.floor(math.log10(value))), thousands=False)
+    if pd.isna(log10_value) or not math.isfinite(log10_value):
+        return ""
+    exponent = math.floor(log10_value)
+    mantissa = round(10 ** (log10_value - exponent), SIGNIFICANT - 1)
+    if mantissa >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{style.format_number(mantissa, lang, SIGNIFICANT - 1)}×{style.power_of_ten(exponent)}"
+
+
+def _scientific(value: float, lang: str) -> str:
+    mantissa, exponent = f"{value:.{SIGNIFICANT - 1}e}".split("e")
+    return f"{style.format_number(float(mantissa), lang, SIGNIFICANT - 1)}×10{style.format_power_of_ten(10 ** int(exponent))[2:]}" \
+        if int(exponent) else style.format_number(float(mantissa), lang, SIGNIFICANT - 1)
+
+
+def readable(table: pd.DataFrame, lang: str = "en", headers: bool = True) -> pd.DataFrame:
+    """The table as a reader sees it: labels from the codebook in ``lang``, one precision per column,
+    counts as integers, no negative zero, yes/no for booleans. Every cell becomes text.
+
+    The CSV keeps the raw table (names and full precision, for machines); this is for the
+    Markdown, LaTeX and notebook displays.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"practice": ["direct_sales"], "k": [21.0], "chi2": [3.622], "p": [1.8e-08]})
+    >>> readable(t, "fr").iloc[0].tolist()
+    ['Vente directe traditionnelle', '21', '3,62', '1,80×10⁻⁸']
+    >>> readable(pd.DataFrame({"kappa_ci_low": [-1.3e-15, -0.0748, 0.75]}), "en")["kappa_ci_low"].tolist()
+    ['0.0000', '−0.0748', '0.7500']
+    """
+    style.check_lang(lang)
+    out = pd.DataFrame(index=table.index)
+    # Read only when a column needs them: the literature notebook declares no survey inputs.
+    sectors = category_labels(lang) if any(c in SECTOR_COLUMNS for c in table.columns) else {}
+    yes_no = {"fr": ("oui", "non"), "en": ("yes", "no")}[lang]
+    for column in table.columns:
+        values = table[column]
+        if column in VARIABLE_COLUMNS:
+            text = values.map(lambda v: style.variable_text(v, lang) if isinstance(v, str) else "")
+        elif column in SECTOR_COLUMNS:
+            text = values.map(lambda v: style.typeset(sectors.get(("sector", v), str(v)), lang))
+        elif pd.api.types.is_bool_dtype(values):
+            text = values.map(lambda v: yes_no[0] if v else yes_no[1])
+        elif f"{column}_log10" in table.columns and pd.api.types.is_numeric_dtype(values):
+            # A p-value (or Bayes factor) that left the float range prints from its logarithm, never as 0.
+            text = pd.Series([_from_log10(v, lg, lang) for v, lg in zip(values, table[f"{column}_log10"])],
+                             index=table.index)
+        elif pd.api.types.is_numeric_dtype(values):
+            numbers = values.astype(float).mask(lambda v: v.abs() < NOISE, 0.0)
+            whole = numbers.dropna()
+            if len(whole) and (whole == whole.round()).all() and (whole.abs() < 1e15).all():
+                text = numbers.map(lambda v: "" if pd.isna(v) else style.format_number(v, lang, 0))
+            else:
+                decimals = column_decimals(numbers.dropna())
+                text = numbers.map(lambda v: "" if pd.isna(v) else (
+                    style.format_number(v, lang, decimals, thousands=False) if decimals is not None
+                    else _scientific(v, lang)))
+        else:
+            text = values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+        out[column] = text
+    if headers:
+        out.columns = [HEADERS[lang].get(c, c) for c in table.columns]
+    return out
+
+
+def configure_display() -> None:
+    """Show whole tables in the notebooks: no column, row or string cut with "…"."""
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_columns", None)
+    pd.set_option("display.max_rows", 500)
+    pd.set_option("display.width", 250)
+
+
+def _latex_text(text: str) -> str:
+    """Unicode typography as LaTeX (pdflatex) reads it: minus sign, no-break spaces, powers of ten.
+
+    Examples
+    --------
+    >>> print(_latex_text("\u22121,80×10⁻⁸ et 1\u202f091\u00a0%"))
+    $-$1,80$\\times10^{-8}$ et 1\\,091~%
+    """
+    superscripts = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+    text = re.sub("×10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)", lambda m: f"$\\times10^{{{m.group(1).translate(superscripts)}}}$", text)
+    for old, new in (("\u2212", "$-$"), ("\u202f", "\\,"), ("\u00a0", "~"), ("\u2019", "'")):
+        text = text.replace(old, new)
+    return text
+
+
 def write_table(table: pd.DataFrame, stem: str, out_dir, origin: str | None = None,
-                caption: str = "") -> list[Path]:
+                caption: str = "", lang: str = "en") -> list[Path]:
     """Write ``table`` as ``stem.csv``, ``stem.md`` and ``stem.tex`` in ``out_dir``.
+
+    The CSV is the raw table (variable names, full precision); the Markdown and LaTeX tables
+    are :func:`readable` in ``lang``, the language of their caption.
 
     Parameters
     ----------
     origin : {"rebuilt", "observed"}, optional
         Added as a ``data_origin`` column, and said in the Markdown and LaTeX
         captions, so that a table from rebuilt data is labelled wherever it goes.
+    lang : {"en", "fr"}
+        Language of the labels and numbers of the Markdown and LaTeX tables.
 
     Returns
     -------
@@ -89,11 +241,16 @@ def write_table(table: pd.DataFrame, stem: str, out_dir, origin: str | None = No
             caption = f"{caption} {REBUILT_NOTICE_EN}.".strip()
     written = []
     csv_text = table.to_csv(index=False, lineterminator="\n", float_format="%.6g")
-    md_text = table.to_markdown(index=False, floatfmt=".4g") + "\n"
+    shown = readable(table, lang)
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+               for c in table.columns]
+    md_text = shown.to_markdown(index=False, disable_numparse=True,
+                                colalign=["right" if n else "left" for n in numeric]) + "\n"
     if caption:
         md_text = f"{caption}\n\n{md_text}"
-    tex_text = table.to_latex(index=False, float_format="%.4g", caption=caption or None,
-                              label=f"tab:{stem}", escape=True)
+    tex_text = shown.to_latex(index=False, caption=caption or None, label=f"tab:{stem}", escape=True,
+                              column_format="".join("r" if n else "l" for n in numeric))
+    tex_text = _latex_text(tex_text)
     for suffix, text in ((".csv", csv_text), (".md", md_text), (".tex", tex_text)):
         path = out_dir / f"{stem}{suffix}"
         write_atomic(path, text)

@@ -1,0 +1,376 @@
+"""The figures' and tables' style in one place: numbers and words by language, colours, resolution.
+
+Every figure and table label goes through these helpers, so that French text follows
+French typography (decimal comma, non-breaking space before ``%`` and ``:``, narrow one
+before ``?``, ``!`` and ``;``, typographic apostrophe, minus sign) and English text the
+English one, and so that the confidence level printed always follows the run's ``alpha``.
+
+Colours come from the Okabe-Ito palette (Okabe and Ito 2008), chosen to stay distinct under
+the common colour-vision deficiencies; every series that a colour tells apart also gets its
+own line style or marker, so that colour never carries meaning alone (a greyscale print
+still reads).
+
+References
+----------
+Okabe, M. and Ito, K. (2008). Color Universal Design (CUD): how to make figures and
+presentations that are friendly to colorblind people. https://jfly.uni-koeln.de/color/
+Imprimerie nationale (2002). Lexique des règles typographiques en usage à l'Imprimerie
+nationale (espaces insécables before ``:`` and ``%``).
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+
+from .codebook import check_lang
+
+#: No-break space (before ``:`` and ``%`` in French, between thousands).
+NBSP = "\u00a0"
+#: Narrow no-break space (before ``?``, ``!``, ``;`` in French, and in French thousands).
+NNBSP = "\u202f"
+#: The minus sign (a hyphen is not a minus).
+MINUS = "\u2212"
+#: The typographic apostrophe.
+APOSTROPHE = "\u2019"
+
+#: The type a figure's twin in the other language is displayed under (:func:`coopai.figures.show`):
+#: Jupyter renders nothing for it, the exporter (:mod:`coopai.export`) writes it to ``figures/<lang>/``.
+TWIN_MIMETYPE = "application/vnd.coopai.figure-twin+json"
+
+#: PNG resolution: journals ask 300 dpi for raster figures (the SVG is kept beside it).
+DPI = 300
+
+#: Okabe-Ito colours, by role.
+OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
+             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
+PALETTE = {"bar": OKABE_ITO["blue"], "edge": "#003f66", "second": OKABE_ITO["orange"],
+           "interval": "#222222", "note": "#555555", "reference": OKABE_ITO["vermillion"],
+           "neutral": "#666666", "light": "#bbbbbb"}
+#: One colour, line style and marker per series, in order: each series differs in all three.
+SERIES = ((OKABE_ITO["blue"], "-", "o"), (OKABE_ITO["orange"], "--", "s"), (OKABE_ITO["green"], "-.", "^"),
+          (OKABE_ITO["purple"], ":", "D"), (OKABE_ITO["vermillion"], (0, (5, 1, 1, 1)), "v"))
+#: Hatches for filled areas (bars) told apart by kind, beside their colour.
+HATCHES = ("", "//", "..", "xx")
+#: Diverging colour map for signed values (blue-white-red, legible in greyscale by lightness).
+DIVERGING_CMAP = "RdBu_r"
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def format_number(value, lang: str, decimals: int | None = 1, thousands: bool = True) -> str:
+    """A number as French or English print it: decimal comma and no-break thousands in French,
+    the minus sign in both, and never a negative zero.
+
+    Parameters
+    ----------
+    decimals : int or None
+        Digits after the decimal point; ``None``: as few as print the value exactly (at most 6).
+
+    Examples
+    --------
+    >>> format_number(3.14159, "fr", 2), format_number(-0.04, "en", 1), format_number(-3.1, "fr")
+    ('3,14', '0.0', '−3,1')
+    >>> format_number(1091, "fr", 0), format_number(1091, "en", 0), format_number(0.05, "fr", None)
+    ('1\u202f091', '1,091', '0,05')
+    """
+    check_lang(lang)
+    value = float(value)
+    if math.isnan(value):
+        return "–"
+    if decimals is None:
+        decimals = _shortest_decimals(value)
+    text = f"{value:,.{decimals}f}" if thousands else f"{value:.{decimals}f}"
+    # A value that rounds to zero prints as zero, not "-0.0".
+    if text.startswith("-") and not re.search(r"[1-9]", text):
+        text = text[1:]
+    text = text.replace("-", MINUS)
+    if lang == "fr":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", NNBSP)
+    return text
+
+
+def format_percent(value, lang: str, decimals: int = 1) -> str:
+    """A percentage (already in percent) as French or English print it.
+
+    Examples
+    --------
+    >>> format_percent(56.666, "fr"), format_percent(56.666, "en")
+    ('56,7\xa0%', '56.7%')
+    """
+    text = format_number(value, lang, decimals)
+    return f"{text}{NBSP}%" if lang == "fr" else f"{text}%"
+
+
+def format_power_of_ten(value: float) -> str:
+    """``10⁻³`` for 0.001: the exponent in superscript digits with the minus sign.
+
+    Examples
+    --------
+    >>> format_power_of_ten(1e-6), format_power_of_ten(1)
+    ('10⁻⁶', '1')
+    """
+    return power_of_ten(int(round(math.log10(value))))
+
+
+def power_of_ten(exponent: int) -> str:
+    """``10⁻⁸⁵¹`` for ``exponent = -851``: for powers whose value leaves the float range.
+
+    Examples
+    --------
+    >>> power_of_ten(-851), power_of_ten(0)
+    ('10⁻⁸⁵¹', '1')
+    """
+    if exponent == 0:
+        return "1"
+    return "10" + str(exponent).translate(_SUPERSCRIPT)
+
+
+def confidence_level(alpha: float, lang: str) -> str:
+    """The confidence level ``1 - alpha`` in percent, as text (``"95 %"``, ``"99%"``, ``"97,5 %"``).
+
+    Examples
+    --------
+    >>> confidence_level(0.05, "fr"), confidence_level(0.01, "en"), confidence_level(0.025, "fr")
+    ('95\xa0%', '99%', '97,5\xa0%')
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), not {alpha}")
+    level = round(100 * (1 - alpha), 6)
+    decimals = 0 if level == int(level) else len(f"{level:g}".split(".")[1])
+    return format_percent(level, lang, decimals)
+
+
+def interval_name(alpha: float, lang: str, method: str = "Wilson") -> str:
+    """``"intervalle de Wilson à 95 %"`` / ``"95% Wilson interval"``, following ``alpha``.
+
+    Examples
+    --------
+    >>> interval_name(0.01, "fr"), interval_name(0.01, "en", "Clopper-Pearson")
+    ('intervalle de Wilson à 99\xa0%', '99% Clopper-Pearson interval')
+    """
+    level = confidence_level(alpha, lang)
+    return f"intervalle de {method} à {level}" if lang == "fr" else f"{level} {method} interval"
+
+
+def ci_abbreviation(alpha: float, lang: str) -> str:
+    """``"IC à 95 %"`` / ``"95% CI"``, following ``alpha``.
+
+    Examples
+    --------
+    >>> ci_abbreviation(0.01, "fr"), ci_abbreviation(0.05, "en")
+    ('IC à 99\xa0%', '95% CI')
+    """
+    level = confidence_level(alpha, lang)
+    return f"IC à {level}" if lang == "fr" else f"{level} CI"
+
+
+def typeset(text: str, lang: str) -> str:
+    """Typographic apostrophes, minus signs before digits, and (French) no-break spaces before ``: % ? ! ;``.
+
+    Applied to every label a figure or a table shows, whatever wrote it (codebook, scheme, code).
+
+    Examples
+    --------
+    >>> typeset("Accès de l'IA : 50 % ?", "fr") == "Accès de l’IA\xa0: 50\xa0%\u202f?"
+    True
+    >>> typeset("p < 0.05 (-2.1)", "fr") == "p < 0,05 (−2,1)"
+    True
+    >>> typeset("Part (%)", "fr")
+    'Part (%)'
+
+    >>> typeset("Has heard of AI (today's)", "en")
+    'Has heard of AI (today’s)'
+    """
+    check_lang(lang)
+    text = re.sub(r"(?<=\w)'(?=\w)", APOSTROPHE, text)
+    # A hyphen directly before a digit and after no letter or digit is a minus sign.
+    text = re.sub(r"(?<![\w.,])-(?=\d)", MINUS, text)
+    if lang == "fr":
+        text = re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+        text = re.sub(r"[ \u00a0\u202f]?([:%])", lambda m: NBSP + m.group(1), text)
+        text = re.sub(r"[ \u00a0\u202f]?([?!;])", lambda m: NNBSP + m.group(1), text)
+        text = text.replace("« ", "«" + NBSP).replace(" »", NBSP + "»")
+        text = text.replace("(" + NBSP + "%", "(%")  # a unit in parentheses: "(%)"
+        # A colon of a URL or a time is not punctuation: undo the space there.
+        text = re.sub(r"\u00a0:(?=//|\d)", ":", text)
+        text = re.sub(r"^\u00a0([:%])", r"\1", text)
+    return text
+
+
+#: Negative wording of the indicators hypothesis_checks negates (``lacks:VAR``): "Pas d’accès
+#: Internet stable", never "Non : A accès…" (a double negative when the label is itself negative).
+NEGATED = {
+    "fr": {
+        "heard_of_ai": "N’a pas entendu parler de l’IA (contexte professionnel)",
+        "used_ai_tool": "N’a pas utilisé d’outil d’IA",
+        "has_structured_it_equipment": "Pas d’équipement informatique structuré",
+        "has_stable_internet": "Pas d’accès Internet stable",
+        "uses_specific_digital_solutions": "Pas de solution numérique spécifique",
+        "interested_in_ai": "Pas intéressée par l’IA",
+    },
+    "en": {
+        "heard_of_ai": "Has not heard of AI (professional context)",
+        "used_ai_tool": "Has not used an AI tool",
+        "has_structured_it_equipment": "No structured IT equipment",
+        "has_stable_internet": "No stable internet access",
+        "uses_specific_digital_solutions": "No activity-specific digital solution",
+        "interested_in_ai": "Not interested in AI",
+    },
+}
+#: A negated variable without its own wording: the answer "no" to its question.
+ANSWERED_NO = {"fr": "Réponse « non » : {label}", "en": "Answered “no”: {label}"}
+
+
+def variable_text(variable: str, lang: str) -> str:
+    """A variable as figures and tables name it, from the codebook in ``lang``, typeset.
+
+    ``name``, ``name=category`` (a category of a categorical variable) or ``lacks:name`` (a
+    negated yes/no indicator, :data:`NEGATED`). A name the codebook does not know is
+    returned as it is.
+
+    Examples
+    --------
+    >>> variable_text("lacks:heard_of_ai", "en"), variable_text("heard_of_ai", "fr")
+    ('Has not heard of AI (professional context)', 'A entendu parler de l’IA (contexte professionnel)')
+    >>> variable_text("digital_tool_status=none", "en"), variable_text("not_a_variable", "en")
+    ('No digital practice', 'not_a_variable')
+    """
+    from .codebook import category_labels, read_codebook, variable_label
+
+    check_lang(lang)
+    if variable.startswith("lacks:"):
+        name = variable[len("lacks:"):]
+        if name in NEGATED[lang]:
+            return typeset(NEGATED[lang][name], lang)
+        return typeset(ANSWERED_NO[lang].format(label=variable_text(name, lang)), lang)
+    if "=" in variable:
+        label = category_labels(lang).get(tuple(variable.split("=", 1)))
+        return typeset(label, lang) if label else variable
+    codebook = read_codebook()
+    if variable not in codebook.index:
+        return variable
+    return typeset(variable_label(codebook, variable, lang), lang)
+
+
+def number_formatter(lang: str, decimals: int | None = None, percent: bool = False):
+    """A matplotlib tick formatter writing numbers in ``lang`` (``decimals=None``: shortest form).
+
+    Examples
+    --------
+    >>> number_formatter("fr", 1)(0.5, 0)
+    '0,5'
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    def form(value, _position=None):
+        text = format_number(value, lang, decimals if decimals is not None else _shortest_decimals(value))
+        return text + ((NBSP + "%") if lang == "fr" else "%") if percent else text
+
+    return FuncFormatter(form)
+
+
+def _shortest_decimals(value: float) -> int:
+    """Digits after the point that print ``value`` without loss (at most 6)."""
+    for decimals in range(7):
+        if abs(round(value, decimals) - value) < 1e-9 * max(1.0, abs(value)):
+            return decimals
+    return 6
+
+
+def log_formatter(lang: str, plain_from: float = 1e-3):
+    """Log-axis labels: decimals in ``lang`` from ``plain_from`` up (0,01; 0,1; 1; 10), powers of ten below.
+
+    Examples
+    --------
+    >>> f = log_formatter("fr")
+    >>> f(0.01, 0), f(1e-6, 0), f(2.0, 0)
+    ('0,01', '10⁻⁶', '2')
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    def form(value, _position=None):
+        if value <= 0:
+            return ""
+        if value < plain_from:
+            return format_power_of_ten(value)
+        return format_number(value, lang, _shortest_decimals(value))
+
+    return FuncFormatter(form)
+
+
+def use_integer_ticks(axis) -> None:
+    """Ticks at whole numbers only, for counts (no tick at 2.5 sources)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+
+
+def use_house_style() -> None:
+    """Fix the style and make figure files byte-identical from run to run.
+
+    SVG output carries random ids and a date unless ``svg.hashsalt`` and
+    ``SOURCE_DATE_EPOCH`` are fixed (matplotlib documents both).
+    """
+    import matplotlib
+    import seaborn as sns
+
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    sns.set_theme(style="whitegrid", context="notebook")
+    matplotlib.rcParams.update({
+        "svg.hashsalt": "coopai",
+        "svg.fonttype": "path",
+        "figure.dpi": 100,
+        "savefig.dpi": DPI,
+        "font.family": "DejaVu Sans",
+        "axes.unicode_minus": True,
+        "axes.prop_cycle": matplotlib.cycler(color=[c for c, _, _ in SERIES]),
+        "legend.frameon": True,
+        "legend.framealpha": 0.95,
+    })
+
+
+def render(fig) -> dict:
+    """The figure as the exported files hold it: 300 dpi PNG bytes and SVG text, both without a date.
+
+    Returns
+    -------
+    dict
+        ``{"image/png": bytes, "image/svg+xml": str}``
+    """
+    png, svg = io.BytesIO(), io.BytesIO()
+    # The whole canvas, not a "tight" box: the figures are laid out by constrained layout to fill
+    # it, figure_checks checks that no text leaves it, and a tight box would draw everything twice.
+    fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    return {"image/png": png.getvalue(), "image/svg+xml": svg.getvalue().decode("utf-8")}
+
+
+def png_dpi(blob: bytes) -> tuple[float, float] | None:
+    """Resolution written in a PNG's pHYs chunk, in dots per inch, or None if it has none.
+
+    Read from the chunk itself (PNG specification, section 11.3.5.3), not by an image library.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plt.figure(figsize=(1, 1))
+    >>> [round(v) for v in png_dpi(render(fig)["image/png"])]
+    [300, 300]
+    """
+    import struct
+
+    if blob[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG file")
+    position = 8
+    while position < len(blob):
+        length, kind = struct.unpack(">I4s", blob[position:position + 8])
+        if kind == b"pHYs":
+            x, y, unit = struct.unpack(">IIB", blob[position + 8:position + 17])
+            return (x * 0.0254, y * 0.0254) if unit == 1 else None
+        if kind == b"IDAT":
+            return None  # pHYs must come before the image data
+        position += 12 + length
+    return None

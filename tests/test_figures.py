@@ -1,0 +1,220 @@
+"""Every figure of the study, in both languages, checked as a figure editor would (coopai.figure_checks),
+and the checks themselves shown to catch a bad figure."""
+import functools
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from coopai import (config, figure_checks, figures, hypotheses, identification, literature, literature_figures,  # noqa: E402
+                    plan, power, sector_tests, stats, style)
+from coopai.published import read_published_aggregates  # noqa: E402
+from coopai.survey import load_survey  # noqa: E402
+
+LANGS = ("fr", "en")
+
+
+@functools.lru_cache(maxsize=None)
+def _slow_tables(alpha):
+    """The two tables that take seconds to compute, once per alpha for the whole module."""
+    return (identification.identification_ranges(read_published_aggregates()),
+            power.power_table(alpha=alpha, seed=1, simulations=400))
+
+
+def study_figures(survey, alpha, lang):
+    """Every figure the notebooks draw, with the notebooks' calls, on ``survey`` at ``alpha``."""
+    summary = stats.proportion_summary(survey, figures.FIGURE3_INDICATORS + figures.FIGURE4_INDICATORS
+                                       + figures.FIGURE5_INDICATORS, alpha=alpha)
+    checks = hypotheses.hypothesis_checks(survey, alpha=alpha)
+    primary = checks[checks["indicator"] == "reports_ai_barriers"].iloc[0]
+    ranges, power_table = _slow_tables(alpha)
+    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)), alpha=alpha)
+    references, scheme = literature.read_references(), literature.read_scheme()
+    coding = literature.read_coding(references=references, scheme=scheme)
+    draws = {
+        "fig2_sectors": lambda: figures.figure2_sectors(stats.sector_distribution(survey, alpha), survey, lang, alpha),
+        "fig3_digitalisation": lambda: figures.figure3_digitalisation(summary, survey, lang, alpha),
+        "fig4_ai_knowledge_use": lambda: figures.figure4_ai_knowledge_use(summary, survey, lang, alpha),
+        "fig5_ai_interest_barriers": lambda: figures.figure5_ai_interest_barriers(summary, survey, lang, alpha),
+        "fig_cross_sector_residuals": lambda: figures.residual_heatmap(
+            sector_tests.residuals_long(survey, plan.FAMILIES["table1_practices"]), survey, lang, alpha),
+        "fig_identification_ranges": lambda: figures.identification_range_plot(ranges, lang, alpha),
+        "fig_power_curve": lambda: figures.power_curve_plot(curve, power_table, lang, alpha),
+        "fig_h2_threshold_sensitivity": lambda: figures.threshold_sensitivity_plot(
+            hypotheses.h2_sensitivity(int(primary["k"]), int(primary["n"]), alpha=alpha), lang, alpha),
+        "fig_hypothesis_forest": lambda: figures.hypothesis_forest_plot(checks, survey, lang, alpha),
+        "fig_sample_size_planner": lambda: figures.sample_size_plot(power.sample_size_plan(alpha=alpha), lang, alpha,
+                                                                    n_now=len(survey)),
+        "fig_literature_codes": lambda: literature_figures.code_frequency_plot(literature.code_frequencies(coding, scheme),
+                                                                    scheme, lang),
+        "fig_literature_cooccurrence": lambda: literature_figures.cooccurrence_heatmap(
+            literature.cooccurrence(coding, scheme["code"]), scheme, lang),
+        "fig_literature_timeline": lambda: literature_figures.source_timeline(references, lang),
+    }
+    return draws
+
+
+@pytest.fixture(scope="module")
+def survey():
+    style.use_house_style()
+    return load_survey()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_figure_passes_the_editor_checks(survey, lang):
+    failures = {}
+    for name, draw in study_figures(survey, plan.ALPHA, lang).items():
+        fig = draw()
+        problems = figure_checks.all_problems(fig, lang)
+        plt.close(fig)
+        if problems:
+            failures[name] = problems
+    assert not failures, failures
+
+
+def test_every_exported_figure_is_checked_here(survey):
+    exported = {p.stem for p in (config.PAPER_DIR / "figures" / "fr").glob("*.png")}
+    assert exported == set(study_figures(survey, plan.ALPHA, "fr")), "a figure of paper/ is not checked by this test"
+
+
+def _words(fig):
+    """The figure's text other than tick labels (a tick may well read 0.05)."""
+    ticks = {id(t) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+             for t in axis.get_ticklabels(which="both")}
+    return " ".join(text.get_text() for text, _box in figure_checks.visible_texts(fig) if id(text) not in ticks)
+
+
+@pytest.mark.parametrize("lang, level", [("fr", "99\u00a0%"), ("en", "99%")])
+def test_labels_follow_alpha(survey, lang, level):
+    """At alpha = 0.01 every interval is 99 %: no figure says 95 % or 0.05."""
+    for name, draw in study_figures(survey, 0.01, lang).items():
+        fig = draw()
+        text = _words(fig)
+        plt.close(fig)
+        assert "95" not in text.replace("1995", ""), (name, text)
+        assert "0,05" not in text and "0.05" not in text and "1,96" not in text and "1.96" not in text, (name, text)
+        if name in ("fig2_sectors", "fig3_digitalisation", "fig_hypothesis_forest", "fig_sample_size_planner"):
+            assert level in text, (name, text)
+
+
+def test_figures_2_to_5_draw_the_table_they_are_given(survey):
+    """The figure shows the notebook's table, not a recomputation: a changed table changes the bars."""
+    summary = stats.proportion_summary(survey, figures.FIGURE3_INDICATORS)
+    changed = summary.assign(k=summary["k"] + 1)
+    bars = [round(p.get_width()) for p in figures.figure3_digitalisation(changed, survey).axes[0].patches]
+    assert bars == (summary["k"] + 1).tolist()
+    plt.close("all")
+
+
+# --- the checks catch what they are meant to catch -------------------------------------------------
+
+def test_checker_finds_overlap_clipping_and_slanted_text():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(0.1, 0.5, "first label")
+    ax.text(0.12, 0.52, "second label")
+    fig.text(0.8, 0.5, "a note far too long for the canvas")
+    ax.text(0.1, 0.1, "slanted", rotation=30)
+    problems = figure_checks.text_problems(fig)
+    plt.close(fig)
+    assert "'first label' overlaps 'second label'" in problems
+    assert "'a note far too long for the canvas' leaves the canvas" in problems
+    assert "'slanted' is slanted (30°)" in problems
+
+
+def test_checker_passes_a_clean_figure():
+    fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    ax.plot([0, 1], [0, 1], label="line")
+    ax.axhline(0.5, label="half", linestyle="--")
+    ax.xaxis.set_major_formatter(style.number_formatter("fr", 1))
+    ax.yaxis.set_major_formatter(style.number_formatter("fr", 1))
+    ax.legend()
+    ax.set_title(style.typeset("Titre : 50 %", "fr"))
+    assert figure_checks.all_problems(fig, "fr") == []
+    plt.close(fig)
+
+
+def test_checker_finds_english_decimals_in_a_french_figure():
+    fig, ax = plt.subplots(layout="constrained")
+    ax.plot([0, 1], [0, 1])  # default tick labels: 0.0, 0.2, ...
+    problems = figure_checks.typography_problems(fig, "fr")
+    english = figure_checks.typography_problems(fig, "en")
+    plt.close(fig)
+    assert "'0.2': decimal point instead of a decimal comma" in problems
+    assert english == []
+
+
+def test_checker_finds_an_unexplained_reference_line():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2], label="data")
+    ax.axvline(1.5)
+    figures.reference_line(ax, 1.2, "y", "annotated", legend=False, annotation=(1.0, 1.25, {}))
+    ax.legend()
+    problems = figure_checks.reference_line_problems(fig)
+    plt.close(fig)
+    assert problems == ["axes 0: reference line at x = 1.5 has no legend entry or annotation"]
+
+
+def test_identification_bars_cut_at_the_floor_are_marked():
+    ranges = pd.DataFrame({"variable": ["heard_of_ai", "used_ai_tool"], "constraint_set": ["hard", "hard"],
+                           "p_exact_min": [1e-20, 0.01], "p_exact_max": [1.0, 0.9]})
+    fig = figures.identification_range_plot(ranges, "en", floor=1e-12)
+    ax = fig.axes[0]
+    markers = [line for line in ax.get_lines() if line.get_marker() == "<" and len(line.get_xdata())]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(fig)
+    assert len(markers) == 1 and markers[0].get_xdata()[0] == pytest.approx(1e-12)
+    assert any("below 10⁻¹²" in t for t in legend)
+
+
+def test_show_displays_one_figure_and_carries_the_twin(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append((obj, kw)))
+
+    def draw(lang):
+        fig, ax = plt.subplots()
+        fig.suptitle(lang)
+        return fig
+
+    figures.show(draw, lang="en")
+    (first, first_kw), (twin, twin_kw) = shown
+    assert {"image/png", "image/svg+xml"} <= set(first) and first_kw["metadata"]["coopai"]["lang"] == "en"
+    assert set(twin) == {style.TWIN_MIMETYPE}, "the twin carries no type Jupyter would render"
+    assert twin[style.TWIN_MIMETYPE]["lang"] == "fr"
+
+
+def test_png_resolution_is_read_from_the_file():
+    fig = plt.figure(figsize=(1, 1))
+    blob = style.render(fig)["image/png"]
+    plt.close(fig)
+    assert [round(v) for v in style.png_dpi(blob)] == [300, 300]
+    from io import BytesIO
+    low = BytesIO()
+    fig.savefig(low, format="png", dpi=72)
+    assert [round(v) for v in style.png_dpi(low.getvalue())] == [72, 72]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_exported_pngs_are_300_dpi(lang):
+    pngs = sorted((config.PAPER_DIR / "figures" / lang).glob("*.png"))
+    assert pngs
+    for path in pngs:
+        assert [round(v) for v in style.png_dpi(path.read_bytes())] == [style.DPI, style.DPI], path.name
+
+
+def test_contact_sheet_shows_every_exported_figure_in_both_languages():
+    from coopai import contact_sheet
+
+    folder = config.PAPER_DIR / "figures"
+    page = (folder / contact_sheet.NAME).read_text()
+    assert page == contact_sheet.contact_sheet_html(contact_sheet.figure_names(folder)), "contact sheet is stale"
+    for lang in LANGS:
+        for svg in (folder / lang).glob("*.svg"):
+            assert f'src="{lang}/{svg.name}"' in page
+    assert "missing" not in page.split("</style>")[1]
