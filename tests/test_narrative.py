@@ -151,7 +151,7 @@ def test_levels_in_sentences_follow_alpha(survey500, alpha, level, other):
 
 def test_french_numbers_use_the_french_format(survey500):
     s = all_sentences(survey500, "fr")
-    assert re.search(r"\d,\d %", s["estimate_note"])
+    assert re.search(r"\d,\d\u00a0%", s["estimate_note"])  # French: decimal comma, no-break space before %
     assert not any(re.search(r"\d\.\d", re.sub(r"`[^`]*`", "", text)) for text in s.values())
     assert narrative.number(100_000, "fr") == "100 000" and narrative.number(100_000, "en") == "100,000"
 
