@@ -23,48 +23,20 @@ JOBS ?= 2
 
 DEFAULT_DATA := data/rebuilt/cooperatives.csv
 
-# The run's parameters (DATA OUT ALPHA SEED LANG) reach Python through the environment, never
+# The run's parameters ($(RUN_VARIABLES) below) reach Python through the environment, never
 # through a shell command line, so that spaces, quotes, backticks or $(...) in a file name are
 # never executed; `$(value ...)` keeps them unexpanded, and `unexport` keeps make from expanding
 # the original. They are taken from make's command line only: LANG, for one, is also the locale
 # every environment sets. Unset, each takes its default in coopai.pipeline / coopai.config.
-ifeq ($(origin DATA),command line)
-export COOPAI_DATA := $(value DATA)
-unexport DATA
+RUN_VARIABLES := DATA OUT ALPHA SEED LANG WEIGHT STRATA CLUSTER FPC
+# WEIGHT STRATA CLUSTER FPC declare the survey design (coopai.design): column names of the survey file.
+define from_command_line
+ifeq ($$(origin $(1)),command line)
+export COOPAI_$(1) := $$(value $(1))
+unexport $(1)
 endif
-ifeq ($(origin OUT),command line)
-export COOPAI_OUT := $(value OUT)
-unexport OUT
-endif
-ifeq ($(origin ALPHA),command line)
-export COOPAI_ALPHA := $(value ALPHA)
-unexport ALPHA
-endif
-ifeq ($(origin SEED),command line)
-export COOPAI_SEED := $(value SEED)
-unexport SEED
-endif
-ifeq ($(origin LANG),command line)
-export COOPAI_LANG := $(value LANG)
-unexport LANG
-endif
-# The survey design (coopai.design): column names of the survey file, each optional.
-ifeq ($(origin WEIGHT),command line)
-export COOPAI_WEIGHT := $(value WEIGHT)
-unexport WEIGHT
-endif
-ifeq ($(origin STRATA),command line)
-export COOPAI_STRATA := $(value STRATA)
-unexport STRATA
-endif
-ifeq ($(origin CLUSTER),command line)
-export COOPAI_CLUSTER := $(value CLUSTER)
-unexport CLUSTER
-endif
-ifeq ($(origin FPC),command line)
-export COOPAI_FPC := $(value FPC)
-unexport FPC
-endif
+endef
+$(foreach variable,$(RUN_VARIABLES),$(eval $(call from_command_line,$(variable))))
 export COOPAI_JOBS := $(JOBS)
 
 # The notebooks find the project kernel here first, never a system kernel of the same name.
