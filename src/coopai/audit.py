@@ -67,7 +67,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from . import codebook, config, hypotheses, identification, plan, sector_tests, stats
+from . import codebook, config, hypotheses, identification, plan, sector_tests, stats, style
 from .published import (implied_counts, published_count_of, read_published_aggregates, read_sector_readings,
                         sample_size, sector_sizes, table1_counts)
 from .narrative import format_p
@@ -247,7 +247,7 @@ def share_comparison(k_new: int, n_new: int, k_paper: int, n_paper: int, alpha: 
 
 def _replication_printed_claims(survey: pd.DataFrame, published: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """Replication mode: each printed number as a share of its own n, against this survey's share."""
-    level = plan.confidence_label(alpha)
+    level = style.confidence_level(alpha, "en")
     rows = []
     for row in published.itertuples(index=False):
         claim = {"claim_id": f"P-{row.aggregate_id}", "kind": "printed", "location": row.location, "page": row.page,
@@ -762,7 +762,7 @@ def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataF
         lines += ["", "## Replication", "",
                   f"Of {len(replication)} published shares (each compared as k of its own n, the paper's "
                   f"against this survey's), {int(counts.get('consistent', 0))} are consistent with this survey "
-                  f"(Newcombe {plan.confidence_label(alpha)} interval of the difference contains 0) and "
+                  f"(Newcombe {style.confidence_level(alpha, 'en')} interval of the difference contains 0) and "
                   f"{int(counts.get('different', 0))} differ.", "",
                   "| claim | paper k/n | this survey k/n | difference (points) | interval | verdict |",
                   "|---|---|---|---|---|---|"]

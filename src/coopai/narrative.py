@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import plan
+from . import plan, style
 from .codebook import category_labels, check_lang
 from .contingency import monte_carlo_agrees
 from .stats import format_percent, wilson_interval
@@ -266,7 +266,7 @@ def sample_note(survey: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr
     m = int(sizes[smallest])
     k = m // 3 if m >= 3 else 1
     s_low, s_high = wilson_interval(k, m, alpha)
-    width = t["width"].format(n=number(n, lang), level=plan.confidence_label(alpha, lang),
+    width = t["width"].format(n=number(n, lang), level=style.confidence_level(alpha, lang),
                               half=number(100 * (high - low) / 2, lang, 0 if high - low >= 0.02 else 1), sector=_sector(smallest, lang),
                               m=number(m, lang), k=number(k, lang),
                               low=percent(s_low, lang, _interval_decimals(s_low, s_high)),
@@ -282,7 +282,7 @@ def sector_cell_example(table1: pd.DataFrame, alpha: float = plan.ALPHA, lang: s
                                                      kind="stable").iloc[0]
     return TEXT[check_lang(lang)]["cell_example"].format(
         pct=format_percent(cell["percent"], lang, 0), sector=_sector(cell["sector"], lang), k=number(cell["count"], lang),
-        m=number(cell["n"], lang), level=plan.confidence_label(alpha, lang),
+        m=number(cell["n"], lang), level=style.confidence_level(alpha, lang),
         low=format_percent(cell["ci_low"], lang, _interval_decimals(cell["ci_low"] / 100, cell["ci_high"] / 100)),
         high=format_percent(cell["ci_high"], lang, _interval_decimals(cell["ci_low"] / 100, cell["ci_high"] / 100)))
 
@@ -324,7 +324,7 @@ def descriptive_takeaways(survey: pd.DataFrame, summaries, alpha: float = plan.A
     t = TEXT[check_lang(lang)]
     half = pd.concat([100 * (s["ci_high"] - s["ci_low"]) / 2 for s in summaries])
     counts = t["takeaway_counts_rebuilt" if _origin(survey) == "rebuilt" else "takeaway_counts_observed"]
-    width = t["takeaway_width"].format(n=number(len(survey), lang), level=plan.confidence_label(alpha, lang),
+    width = t["takeaway_width"].format(n=number(len(survey), lang), level=style.confidence_level(alpha, lang),
                                        median=number(half.median(), lang, 1), lo=number(half.min(), lang, 1),
                                        hi=number(half.max(), lang, 1))
     return f"- {counts}\n- {width}\n- {t['takeaway_tests']}"
@@ -430,7 +430,7 @@ def estimate_note(checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "
         n=number(n, lang), k=number(k, lang), pct=percent(k / n, lang),
         low=percent(row["ci_low"], lang, _interval_decimals(row["ci_low"], row["ci_high"])),
         high=percent(row["ci_high"], lang, _interval_decimals(row["ci_low"], row["ci_high"])),
-        level=plan.confidence_label(alpha, lang))
+        level=style.confidence_level(alpha, lang))
 
 
 def h1_data_note(survey: pd.DataFrame, checks: pd.DataFrame, lang: str = "fr") -> str:

@@ -172,22 +172,6 @@ def residual_threshold(alpha: float = ALPHA, cells: int = 1) -> float:
     return float(sps.norm.ppf(1 - alpha / (2 * cells)))
 
 
-def confidence_label(alpha: float = ALPHA, lang: str = "en") -> str:
-    """The confidence level that goes with ``alpha``, as captions and sentences print it
-    (:func:`coopai.stats.format_percent`'s style).
-
-    Examples
-    --------
-    >>> confidence_label(0.05), confidence_label(0.01, "fr"), confidence_label(0.005, "fr")
-    ('95%', '99 %', '99,5 %')
-    """
-    from .stats import format_percent  # stats imports the codebook, as plan does: no cycle, but kept local
-
-    level = round(100 * (1 - alpha), 10)
-    decimals = 0 if level == int(level) else len(f"{level:.10g}".split(".")[1])
-    return format_percent(level, lang, decimals)
-
-
 def describe() -> str:
     """The plan as a short Markdown list, for the notebooks to print.
 
