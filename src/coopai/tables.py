@@ -146,6 +146,11 @@ def readable(table: pd.DataFrame, lang: str = "en", headers: bool = True) -> pd.
     ['Vente directe traditionnelle', '21', '3,62', '1,80×10⁻⁸']
     >>> readable(pd.DataFrame({"kappa_ci_low": [-1.3e-15, -0.0748, 0.75]}), "en")["kappa_ci_low"].tolist()
     ['0.0000', '−0.0748', '0.7500']
+
+    A Bayes factor past the float range (100,000 cooperatives) prints from its ``log10_`` column:
+
+    >>> readable(pd.DataFrame({"bf10": [float("inf"), 2.5], "log10_bf10": [400.2, 0.39794]}), "en")["bf10"].tolist()
+    ['1.58×10⁴⁰⁰', '2.50']
     """
     style.check_lang(lang)
     out = pd.DataFrame(index=table.index)
@@ -171,9 +176,13 @@ def readable(table: pd.DataFrame, lang: str = "en", headers: bool = True) -> pd.
                 text = numbers.map(lambda v: "" if pd.isna(v) else style.format_number(v, lang, 0))
             else:
                 decimals = column_decimals(numbers.dropna())
-                text = numbers.map(lambda v: "" if pd.isna(v) else (
-                    style.format_number(v, lang, decimals, thousands=False) if decimals is not None
-                    else _scientific(v, lang)))
+                # A Bayes factor past the float range is inf here; its logarithm (log10_<column>) says how large.
+                logs = table[f"log10_{column}"] if f"log10_{column}" in table.columns else pd.Series(math.nan, table.index)
+                text = pd.Series([
+                    "" if pd.isna(v) else (_from_log10(v, lg, lang) or f"{'' if v > 0 else style.MINUS}∞")
+                    if not math.isfinite(v) else (
+                        style.format_number(v, lang, decimals, thousands=False) if decimals is not None
+                        else _scientific(v, lang)) for v, lg in zip(numbers, logs)], index=table.index)
         else:
             text = values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
         out[column] = text
