@@ -328,6 +328,14 @@ def test_make_all_with_a_design_writes_the_design_tables(design_run, reference_p
         assert row.f == pytest.approx(practices.loc[row.variable, "f"], rel=1e-5)
         assert row.df2 == pytest.approx(practices.loc[row.variable, "df2"], rel=1e-5)
     assert (out / "tables" / "sample_size_plan_design.csv").exists()
+    # The forest plot's table (notebook 04): the same estimates as design_proportions where both hold one.
+    indicators = pd.read_csv(out / "tables" / "design_hypothesis_indicators.csv", keep_default_na=False,
+                             na_values=[""], dtype={"category": str})
+    assert list(indicators.columns) == list(design.PROPORTION_COLUMNS)
+    assert "lacks:has_stable_internet" in set(indicators["variable"])
+    for table in (indicators, proportions):
+        row = design.interval_rows(table, ["reports_ai_barriers"]).iloc[0]
+        assert row["ci_low"] == pytest.approx(design.interval_rows(proportions, ["reports_ai_barriers"]).iloc[0]["ci_low"])
 
 
 def test_every_output_names_the_design(design_run):
@@ -337,6 +345,8 @@ def test_every_output_names_the_design(design_run):
     for name in ("02_descriptive_statistics", "03_cross_sector_tests", "04_hypothesis_checks"):
         html = (out / "notebooks" / f"{name}.html").read_text()
         assert "Survey design:" in html and "grappe" in html
+    for stem in ("design_proportions", "design_sector_tests", "design_hypothesis_indicators", "sample_size_plan_design"):
+        assert "grappe" in (out / "tables" / f"{stem}.md").read_text(), stem
     assert "survey design:" in result.stdout
 
 

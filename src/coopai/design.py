@@ -389,6 +389,46 @@ def korn_graubard_interval(p: float, se: float, n: int, df: int, alpha: float = 
     return (float(low), float(high))
 
 
+#: Prefix of a negated indicator (the cooperatives *without* an answer), as
+#: :func:`coopai.hypotheses.indicator_name` writes it for H2's indicators.
+NEGATED_PREFIX = "lacks:"
+
+
+def _hits(survey: pd.DataFrame, variable: str) -> np.ndarray:
+    """Which cooperatives count for ``variable``: a yes/no column, ``column=category``, or ``lacks:...``."""
+    from .stats import indicator_hits  # the one reader of yes/no and category indicators
+
+    if variable.startswith(NEGATED_PREFIX):
+        return ~indicator_hits(survey, variable[len(NEGATED_PREFIX):])
+    return indicator_hits(survey, variable)
+
+
+def interval_rows(table: pd.DataFrame, variables, sector: str = "Total", ci_method: str = CI_LOGIT) -> pd.DataFrame:
+    """The rows of a :func:`design_proportions` table that a figure draws, one per ``variables`` entry, in order.
+
+    ``variables`` are written as :func:`design_proportions` takes them (``x``,
+    ``column=category``, ``lacks:x``); the result is indexed by them and holds ``estimate``,
+    ``ci_low``, ``ci_high`` (of ``ci_method``) and ``n_unweighted``. A variable the table does not
+    hold is an error (the figure would otherwise show a share nobody estimated).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"variable": ["x", "x", "c"], "category": ["", "", "u"], "sector": "Total",
+    ...                   "estimate": [0.5, 0.5, 0.2], "ci_low": [0.4, 0.39, 0.1], "ci_high": [0.6, 0.61, 0.3],
+    ...                   "ci_method": ["logit", "korn-graubard", "logit"], "n_unweighted": 10})
+    >>> interval_rows(t, ["c=u", "x"])[["estimate", "ci_low"]].values.tolist()
+    [[0.2, 0.1], [0.5, 0.4]]
+    """
+    chosen = table[(table["sector"] == sector) & (table["ci_method"] == ci_method)]
+    category = chosen["category"].fillna("").astype(str)
+    keys = np.where(category == "", chosen["variable"], chosen["variable"] + "=" + category)
+    chosen = chosen.set_index(pd.Index(keys, name="key"))
+    missing = [v for v in variables if v not in chosen.index]
+    if missing:
+        raise KeyError(f"the design-based table has no {ci_method} estimate of {missing} in {sector!r}")
+    return chosen.loc[list(variables), ["estimate", "ci_low", "ci_high", "n_unweighted"]]
+
+
 def design_proportions(survey: pd.DataFrame, prepared: PreparedDesign, variables, by: str = "sector",
                        alpha: float = plan.ALPHA) -> pd.DataFrame:
     """Design-based proportions overall and by sector, with standard error, design effect and intervals.
@@ -407,7 +447,8 @@ def design_proportions(survey: pd.DataFrame, prepared: PreparedDesign, variables
         The survey (its rows in the order :func:`prepare` saw them).
     prepared : PreparedDesign
     variables : list of str
-        Yes/no columns, or ``"column=category"`` for one answer of a categorical column.
+        Yes/no columns, ``"column=category"`` for one answer of a categorical column, or
+        ``"lacks:column"`` for the cooperatives without a yes/no answer (H2's indicators).
     by : str
         The domain column (sector).
 
@@ -426,10 +467,8 @@ def design_proportions(survey: pd.DataFrame, prepared: PreparedDesign, variables
     >>> t.loc[0, "sector"], t.loc[0, "ci_method"], int(t.loc[0, "n_unweighted"])
     ('Total', 'logit', 400)
     """
-    from .stats import indicator_hits  # the one reader of yes/no and category indicators
-
     names = [f"_v{j}" for j in range(len(variables))]
-    columns = {name: indicator_hits(survey, v).astype(np.int64) for name, v in zip(names, variables)}
+    columns = {name: _hits(survey, v).astype(np.int64) for name, v in zip(names, variables)}
     sectors = survey[by].astype(str).to_numpy()
     columns["_by"] = sectors
     sample = _sample(prepared, columns)

@@ -5,7 +5,11 @@ colours come from :mod:`coopai.style` (French typography, the confidence level t
 ``alpha``, a colour-blind-safe palette with line styles and markers beside the colours).
 Figures 2 to 5 are drawn from the tables the notebook has just computed, so that both
 languages show the same numbers. Every figure drawn from the rebuilt dataset says so in its
-footer. :mod:`coopai.figure_checks` checks every figure (overlaps, canvas, typography,
+footer. When a run declares a survey design, the figures of shares (Figures 2 to 5, the
+hypothesis forest plot) are drawn from its design-based table instead
+(:func:`coopai.design.design_proportions`: weighted estimates with the logit interval R's
+``svyciprop`` computes by default) and their footer names the design and the interval; without a
+design they are drawn exactly as before. :mod:`coopai.figure_checks` checks every figure (overlaps, canvas, typography,
 reference lines) in the tests.
 """
 from __future__ import annotations
@@ -74,6 +78,17 @@ TEXT = {
         "rebuilt": REBUILT_NOTICE_FR,
         "observed": "Données : {file}",
         "purposive": "Échantillon raisonné de {n} coopératives : les intervalles supposent un tirage aléatoire simple",
+        "design": "Plan de sondage ({n} coopératives) : {design}",
+        "design_interval": "Barres : intervalle logit à {level} de l’estimation pondérée (par défaut de svyciprop, "
+                           "paquet survey de R)",
+        "design_forest": "Indicateurs de H1 et H2 : estimation pondérée et intervalle logit à {level}",
+        "share_design": "Part estimée des coopératives (%, pondérée)",
+        "proportion_design": "Proportion estimée des coopératives (pondérée)",
+        "design_roles": {"weight": "poids « {name} »", "strata": "strates « {name} »",
+                         "cluster": "grappes « {name} »", "fpc": "FPC « {name} » (unités primaires de la strate "
+                                                                 "dans la population)"},
+        "lonely_psu": "strate à une seule grappe : règle « {rule} » de R",
+        "surveyed": "{share} ({k} enquêtées)",
     },
     "en": {
         "n_cooperatives": "Number of cooperatives",
@@ -121,6 +136,16 @@ TEXT = {
         "rebuilt": REBUILT_NOTICE_EN,
         "observed": "Data: {file}",
         "purposive": "Purposive sample of {n} cooperatives: intervals assume simple random sampling",
+        "design": "Survey design ({n} cooperatives): {design}",
+        "design_interval": "Bars: {level} logit interval of the weighted estimate (the default of svyciprop, R’s survey "
+                           "package)",
+        "design_forest": "Indicators of H1 and H2: weighted estimate and {level} logit interval",
+        "share_design": "Estimated share of cooperatives (%, weighted)",
+        "proportion_design": "Estimated proportion of cooperatives (weighted)",
+        "design_roles": {"weight": "weights “{name}”", "strata": "strata “{name}”", "cluster": "clusters “{name}”",
+                         "fpc": "FPC “{name}” (population number of primary units in the stratum)"},
+        "lonely_psu": "single-cluster stratum: R’s “{rule}” rule",
+        "surveyed": "{share} ({k} surveyed)",
     },
 }
 
@@ -229,6 +254,65 @@ def _data_notes(survey: pd.DataFrame, lang: str) -> list[str]:
     return [source, say(lang, "purposive", n=style.format_number(len(survey), lang, 0))]
 
 
+def design_text(survey_design, lang: str) -> str:
+    """The declared design in words: each role with its column, and the lonely-PSU rule.
+
+    Examples
+    --------
+    >>> from coopai.design import Design
+    >>> design_text(Design(weight="poids", cluster="grappe"), "en")
+    'weights “poids”, clusters “grappe”, single-cluster stratum: R’s “adjust” rule'
+    """
+    roles = TEXT[lang]["design_roles"]
+    parts = [roles[role].format(name=str(name).replace("$", r"\$"))
+             for role, name in zip(("weight", "strata", "cluster", "fpc"), survey_design.columns) if name]
+    return ", ".join(parts + [TEXT[lang]["lonely_psu"].format(rule=survey_design.lonely_psu)])
+
+
+def _design_notes(survey: pd.DataFrame, survey_design, lang: str, alpha: float) -> list[str]:
+    """Footer of a figure drawn from design-based estimates: data origin, the design, the interval."""
+    source = _data_notes(survey, lang)[0]
+    return [source, say(lang, "design", n=style.format_number(len(survey), lang, 0),
+                        design=design_text(survey_design, lang)),
+            say(lang, "design_interval", level=style.confidence_level(alpha, lang))]
+
+
+def _design_table(survey_design, estimates):
+    """Whether a figure is drawn from design-based estimates (a design declared), checked to come with its table."""
+    if not survey_design:
+        if estimates is not None:
+            raise ValueError("design-based estimates were given without the design they come from")
+        return False
+    if estimates is None:
+        raise ValueError(f"a survey design is declared ({survey_design.describe()}): "
+                         "the figure needs its design-based estimates (coopai.design.design_proportions)")
+    return True
+
+
+def interval_rows(estimates: pd.DataFrame, variables) -> pd.DataFrame:
+    """:func:`coopai.design.interval_rows` (imported here only when a design is drawn: it loads scipy.stats)."""
+    from .design import interval_rows as rows_of
+
+    return rows_of(estimates, variables)
+
+
+def _design_bars(ax, rows, labels, lang, counts=None):
+    """Weighted shares in percent with their design-based interval (a share of 0 or 1 has none: no bar drawn).
+
+    ``counts``, when given, are the cooperatives surveyed behind each bar (unweighted), printed beside the share.
+    """
+    values = 100 * rows["estimate"].to_numpy(dtype=float)
+    low = np.where(np.isnan(rows["ci_low"]), values, 100 * rows["ci_low"].to_numpy(dtype=float))
+    high = np.where(np.isnan(rows["ci_high"]), values, 100 * rows["ci_high"].to_numpy(dtype=float))
+    annotations = [style.format_percent(v, lang) for v in values]
+    if counts is not None:
+        annotations = [say(lang, "surveyed", share=a, k=style.format_number(k, lang, 0)) for a, k in zip(annotations, counts)]
+    _interval_bars(ax, values, low, high, annotations, labels, scale_max=100)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(style.number_formatter(lang))
+    ax.set_xlabel(say(lang, "share_design"))
+
+
 def reference_line(ax, value: float, axis: str, label: str, colour=PALETTE["reference"], linestyle="--",
                    linewidth=1.0, legend: bool = True, annotation=None):
     """A reference line across the axes (``axis="x"``: vertical at x = value), always explained.
@@ -274,7 +358,8 @@ def _counts_label(k, share_percent, lang) -> str:
     return f"{style.format_number(k, lang, 0)} ({style.format_percent(share_percent, lang)})"
 
 
-def figure2_sectors(table: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+def figure2_sectors(table: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, *,
+                    design=None, estimates: pd.DataFrame | None = None):
     """Figure 2: cooperatives per sector, with counts, shares and Wilson intervals.
 
     Parameters
@@ -283,6 +368,12 @@ def figure2_sectors(table: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr",
         :func:`coopai.stats.sector_distribution` as the notebook computed it (with ``alpha``).
     survey : DataFrame
         The survey, for the footer (origin of the data, n).
+    design : coopai.design.Design, optional
+        The run's declared design. When it declares columns, the bars are the weighted sector
+        shares of ``estimates`` with their logit interval, and the footer names the design.
+    estimates : DataFrame, optional
+        :func:`coopai.design.design_proportions` as the notebook computed it (with ``alpha``),
+        holding ``sector=<each sector>`` overall; required with a declared design.
 
     Examples
     --------
@@ -295,6 +386,13 @@ def figure2_sectors(table: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr",
     """
     check_lang(lang)
     labels = category_labels(lang)
+    if _design_table(design, estimates):
+        fig, ax = new_figure(7.5, 3.9, _design_notes(survey, design, lang, alpha))
+        rows = interval_rows(estimates, [f"sector={s}" for s in table["sector"]])
+        _design_bars(ax, rows, [style.typeset(labels[("sector", s)], lang) for s in table["sector"]], lang,
+                     counts=table["count"])
+        put_title(fig, say(lang, "fig2"))
+        return fig
     notes = _data_notes(survey, lang) + [say(lang, "interval", interval=style.interval_name(alpha, lang))]
     fig, ax = new_figure(7.5, 3.9, notes)
     _interval_bars(ax, table["percent"], table["ci_low"], table["ci_high"],
@@ -307,9 +405,18 @@ def figure2_sectors(table: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr",
     return fig
 
 
-def _indicator_bars(summary: pd.DataFrame, survey, indicators, title, lang, alpha, extra_notes=()):
-    """Counts of cooperatives with each indicator, with their Wilson interval (Figures 3 to 5)."""
+def _indicator_bars(summary: pd.DataFrame, survey, indicators, title, lang, alpha, extra_notes=(), design=None,
+                    estimates=None):
+    """Counts of cooperatives with each indicator, with their Wilson interval (Figures 3 to 5).
+
+    With a declared design: the weighted share of each indicator with its logit interval, from ``estimates``.
+    """
     check_lang(lang)
+    if _design_table(design, estimates):
+        fig, ax = new_figure(7.5, 0.62 * len(indicators) + 2.3, _design_notes(survey, design, lang, alpha) + list(extra_notes))
+        _design_bars(ax, interval_rows(estimates, indicators), [style.variable_text(v, lang) for v in indicators], lang)
+        put_title(fig, title)
+        return fig
     rows = summary.set_index("variable").loc[list(indicators)].reset_index()
     n = int(rows["n"].iloc[0])
     notes = _data_notes(survey, lang) + [say(lang, "interval", interval=style.interval_name(alpha, lang)),
@@ -326,13 +433,17 @@ def _indicator_bars(summary: pd.DataFrame, survey, indicators, title, lang, alph
     return fig
 
 
-def figure3_digitalisation(summary: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+def figure3_digitalisation(summary: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, *,
+                           design=None, estimates: pd.DataFrame | None = None):
     """Figure 3: digitalisation indicators, counts out of all cooperatives.
 
     Parameters
     ----------
     summary : DataFrame
         :func:`coopai.stats.proportion_summary` of at least :data:`FIGURE3_INDICATORS`.
+    design, estimates
+        A declared design and its :func:`coopai.design.design_proportions` table: the bars are
+        then weighted shares with their logit interval (see :func:`figure2_sectors`).
 
     Examples
     --------
@@ -345,25 +456,27 @@ def figure3_digitalisation(summary: pd.DataFrame, survey: pd.DataFrame, lang: st
     """
     unclassified = int((survey["digital_tool_status"] == "unclassified").sum())
     notes = [say(lang, "unclassified", k=unclassified)] if unclassified else []
-    return _indicator_bars(summary, survey, FIGURE3_INDICATORS, say(lang, "fig3"), lang, alpha, notes)
+    return _indicator_bars(summary, survey, FIGURE3_INDICATORS, say(lang, "fig3"), lang, alpha, notes, design, estimates)
 
 
-def figure4_ai_knowledge_use(summary: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+def figure4_ai_knowledge_use(summary: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA,
+                             *, design=None, estimates: pd.DataFrame | None = None):
     """Figure 4: cooperatives that have heard of AI and that have used an AI tool.
 
     The paper gives Figures 4 and 5 the same caption; this split (knowledge and
-    use here, interest and barriers in Figure 5) is the package's reading.
+    use here, interest and barriers in Figure 5) is the package's reading. ``design`` and
+    ``estimates`` as in :func:`figure3_digitalisation`.
     """
-    return _indicator_bars(summary, survey, FIGURE4_INDICATORS, say(lang, "fig4"), lang, alpha)
+    return _indicator_bars(summary, survey, FIGURE4_INDICATORS, say(lang, "fig4"), lang, alpha, (), design, estimates)
 
 
 def figure5_ai_interest_barriers(summary: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr",
-                                 alpha: float = plan.ALPHA):
+                                 alpha: float = plan.ALPHA, *, design=None, estimates: pd.DataFrame | None = None):
     """Figure 5: interest in AI, barriers to its adoption, neither knowledge nor interest.
 
-    See :func:`figure4_ai_knowledge_use` on the shared caption.
+    See :func:`figure4_ai_knowledge_use` on the shared caption and the design.
     """
-    return _indicator_bars(summary, survey, FIGURE5_INDICATORS, say(lang, "fig5"), lang, alpha)
+    return _indicator_bars(summary, survey, FIGURE5_INDICATORS, say(lang, "fig5"), lang, alpha, (), design, estimates)
 
 
 def critical_z(alpha: float) -> float:
@@ -501,14 +614,25 @@ def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "
     return fig
 
 
-def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA,
+                           *, design=None, estimates: pd.DataFrame | None = None):
     """Forest plot of the hypothesis indicators with their Wilson intervals and the threshold line.
 
-    H1 and H2 differ in colour and marker; the labels name the hypothesis as well.
+    H1 and H2 differ in colour and marker; the labels name the hypothesis as well. With a
+    declared ``design``, each indicator is its weighted estimate with the logit interval, from
+    ``estimates`` (:func:`coopai.design.design_proportions` of the indicators, ``lacks:x`` for a
+    negated one), and the footer names the design.
     """
     check_lang(lang)
     rows = checks.dropna(subset=["proportion"]).reset_index(drop=True)
-    fig, ax = new_figure(8.5, 0.45 * len(rows) + 2.6, _data_notes(survey, lang))
+    designed = _design_table(design, estimates)
+    if designed:
+        chosen = interval_rows(estimates, rows["indicator"])
+        rows = rows.assign(proportion=chosen["estimate"].to_numpy(),
+                           ci_low=chosen["ci_low"].fillna(chosen["estimate"]).to_numpy(),
+                           ci_high=chosen["ci_high"].fillna(chosen["estimate"]).to_numpy())
+    notes = _design_notes(survey, design, lang, alpha) if designed else _data_notes(survey, lang)
+    fig, ax = new_figure(8.5, 0.45 * len(rows) + 2.6, notes)
     styles = {h: SERIES[i] for i, h in enumerate(sorted(rows["hypothesis"].unique(), key=str))}
     for yi, row in enumerate(rows.itertuples()):
         colour, _, marker = styles[row.hypothesis]
@@ -522,9 +646,10 @@ def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(style.number_formatter(lang, 1))
-    ax.set_xlabel(say(lang, "proportion"))
+    ax.set_xlabel(say(lang, "proportion_design" if designed else "proportion"))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=NOTE_SIZE, frameon=False)
-    put_title(fig, say(lang, "forest", interval=style.interval_name(alpha, lang)))
+    put_title(fig, say(lang, "design_forest", level=style.confidence_level(alpha, lang)) if designed
+              else say(lang, "forest", interval=style.interval_name(alpha, lang)))
     return fig
 
 

@@ -60,7 +60,9 @@ def setup(data, out, lang="fr", alpha=None, seed=0, *, load=True, figures=True, 
         _show_markdown(tables.data_notice(run["survey"]))
         if design:
             _show_markdown(f"**Survey design:** {tables.markdown_literal(design.describe())}; the design-based "
-                           "tables are in this notebook's last section, the other tables and figures ignore the design.")
+                           "tables are in this notebook's last section and every figure of shares with intervals shows "
+                           "the design-based estimates (its footer names the design); the other tables and figures "
+                           "ignore the design.")
     return run
 
 
