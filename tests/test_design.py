@@ -347,6 +347,16 @@ def test_every_output_names_the_design(design_run):
         assert "Survey design:" in html and "grappe" in html
     for stem in ("design_proportions", "design_sector_tests", "design_hypothesis_indicators", "sample_size_plan_design"):
         assert "grappe" in (out / "tables" / f"{stem}.md").read_text(), stem
+    # Every other table of the run says it ignores the declared design (the published run's captions do not).
+    # (notebook 01 codes the literature, notebook 05 audits against the published study: neither reads the design)
+    elsewhere = {"coding_reliability", "literature_codes", "literature_model_coverage", "claims_summary"}
+    written = sorted(p.stem for p in (out / "tables").glob("*.md") if not p.stem.startswith("design_")
+                     and p.stem not in elsewhere | {"sample_size_plan_design"})
+    assert {"table1_marketing_practices", "cross_sector_tests", "hypothesis_checks"} <= set(written)
+    for stem in written:
+        text = (out / "tables" / f"{stem}.md").read_text()
+        assert "Survey design declared (weights 'poids', strata 'strate', clusters 'grappe'" in text, stem
+        assert "this table ignores it" in text, stem
     assert "survey design:" in result.stdout
 
 

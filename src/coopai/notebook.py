@@ -57,6 +57,8 @@ def setup(data, out, lang="fr", alpha=None, seed=0, *, load=True, figures=True, 
 
         run["survey"] = load_survey(run["data"], design=design)
         run["origin"] = tables.data_origin(run["survey"])
+        # Every table this notebook writes names the design (or, none declared, stays as it was).
+        tables.declare_design(design.describe() if design else "")
         _show_markdown(tables.data_notice(run["survey"]))
         if design:
             _show_markdown(f"**Survey design:** {tables.markdown_literal(design.describe())}; the design-based "

@@ -214,6 +214,31 @@ def _latex_text(text: str) -> str:
     return text
 
 
+#: The survey design the running notebook declared (set by :func:`declare_design`, from
+#: ``coopai.notebook.setup``); empty when none is. Every table written meanwhile names it.
+_RUN_DESIGN = {"description": ""}
+
+
+def declare_design(description: str) -> None:
+    """Name the run's declared survey design in the caption of every table :func:`write_table` writes next.
+
+    A table whose caption already gives its design (``Design: ...``) is design-based; any
+    other is computed as if the cooperatives were a simple random sample, and its caption says
+    so. An empty ``description`` (no design declared) leaves captions as they are.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> declare_design("weights 'poids'")
+    >>> _ = write_table(pd.DataFrame({"x": [1]}), "demo", out, caption="A table.")
+    >>> declare_design("")
+    >>> open(f"{out}/demo.md").read().splitlines()[0]
+    "A table. Survey design declared (weights 'poids'): this table ignores it (every cooperative counted once)."
+    """
+    _RUN_DESIGN["description"] = description
+
+
 def write_table(table: pd.DataFrame, stem: str, out_dir, origin: str | None = None,
                 caption: str = "", lang: str = "en") -> list[Path]:
     """Write ``table`` as ``stem.csv``, ``stem.md`` and ``stem.tex`` in ``out_dir``.
@@ -242,6 +267,9 @@ def write_table(table: pd.DataFrame, stem: str, out_dir, origin: str | None = No
     """
     out_dir = Path(out_dir)
     table = table.reset_index(drop=True)
+    if _RUN_DESIGN["description"] and "Design:" not in caption:
+        caption = (f"{caption} Survey design declared ({_RUN_DESIGN['description']}): this table ignores it "
+                   "(every cooperative counted once).").strip()
     if origin is not None:
         if origin not in ("rebuilt", "observed"):
             raise ValueError(f"origin must be rebuilt or observed, not {origin!r}")
