@@ -378,3 +378,23 @@ def test_make_all_refuses_a_bad_fpc_with_its_row(tmp_path):
     assert result.returncode != 0 and not (tmp_path / "out").exists()
     row = int(np.flatnonzero(frame["strate"] == "Oriental")[0]) + 2
     assert f"coopai: file bad.csv, row {row}, column 'fpc': FPC 2 is smaller than the 3 clusters" in result.stderr
+
+
+def test_make_all_with_clusters_only_runs_and_says_no_design_effect_is_estimable(tmp_path):
+    """Clusters without weights or FPC: the weights do not count the population and no design effect exists.
+
+    The run must still finish (notebook 04's planner used to pass the NaN design effect to
+    power.sample_size_plan, which refuses it) and say why it plans with none.
+    """
+    from conftest import run_make
+    frame = pd.read_csv(FIXTURES / "survey.csv", dtype=str, keep_default_na=False).drop(columns=["poids", "fpc", "strate"])
+    frame.to_csv(tmp_path / "clusters.csv", index=False)
+    with pytest.raises(ValueError, match="design effect must be positive"):
+        power.sample_size_plan(deff=math.nan)
+    out = tmp_path / "out"
+    result = run_make("all", f"DATA={tmp_path / 'clusters.csv'}", f"OUT={out}", "CLUSTER=grappe")
+    assert result.returncode == 0, result.stderr[-2000:]
+    proportions = pd.read_csv(out / "tables" / "design_proportions.csv")
+    assert proportions["deff"].isna().all() and proportions["estimate"].notna().all()
+    assert not (out / "tables" / "sample_size_plan_design.csv").exists()
+    assert "No design effect can be estimated on this survey" in (out / "notebooks" / "04_hypothesis_checks.html").read_text()

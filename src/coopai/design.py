@@ -505,6 +505,26 @@ def design_proportions(survey: pd.DataFrame, prepared: PreparedDesign, variables
     return pd.DataFrame(rows, columns=list(PROPORTION_COLUMNS))
 
 
+def expected_design_effect(table: pd.DataFrame) -> float:
+    """The design effect a replication planner takes from a run: the mean over a table's overall estimates.
+
+    Estimates without a design effect (a share of 0 or 1) are left out. NaN when none has one,
+    which happens when the weights do not count the population (no weight and no FPC declared:
+    the variance of a simple random sample *without replacement* of the whole population is 0,
+    R's ``deff`` is then undefined too); the planner then has no design effect to use.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"sector": ["Total", "Total", "Total", "A"], "deff": [1.5, 2.5, float("nan"), 9.0]})
+    >>> expected_design_effect(t)
+    2.0
+    >>> math.isnan(expected_design_effect(t.assign(deff=float("nan"))))
+    True
+    """
+    effects = table.loc[table["sector"] == "Total", "deff"].dropna()
+    return float(effects.mean()) if len(effects) else math.nan
+
+
 def rao_scott(survey: pd.DataFrame, prepared: PreparedDesign, variable: str, by: str = "sector") -> dict:
     """Rao-Scott tests of association between ``by`` and ``variable`` (R's ``svychisq``).
 

@@ -289,11 +289,11 @@ def _design_table(survey_design, estimates):
     return True
 
 
-def interval_rows(estimates: pd.DataFrame, variables) -> pd.DataFrame:
-    """:func:`coopai.design.interval_rows` (imported here only when a design is drawn: it loads scipy.stats)."""
-    from .design import interval_rows as rows_of
+def _design_rows(estimates: pd.DataFrame, variables) -> pd.DataFrame:
+    """The logit rows a figure draws (:func:`coopai.design.interval_rows`, imported only when a design is drawn)."""
+    from .design import interval_rows
 
-    return rows_of(estimates, variables)
+    return interval_rows(estimates, variables)
 
 
 def _design_bars(ax, rows, labels, lang, counts=None):
@@ -388,7 +388,7 @@ def figure2_sectors(table: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr",
     labels = category_labels(lang)
     if _design_table(design, estimates):
         fig, ax = new_figure(7.5, 3.9, _design_notes(survey, design, lang, alpha))
-        rows = interval_rows(estimates, [f"sector={s}" for s in table["sector"]])
+        rows = _design_rows(estimates, [f"sector={s}" for s in table["sector"]])
         _design_bars(ax, rows, [style.typeset(labels[("sector", s)], lang) for s in table["sector"]], lang,
                      counts=table["count"])
         put_title(fig, say(lang, "fig2"))
@@ -414,7 +414,7 @@ def _indicator_bars(summary: pd.DataFrame, survey, indicators, title, lang, alph
     check_lang(lang)
     if _design_table(design, estimates):
         fig, ax = new_figure(7.5, 0.62 * len(indicators) + 2.3, _design_notes(survey, design, lang, alpha) + list(extra_notes))
-        _design_bars(ax, interval_rows(estimates, indicators), [style.variable_text(v, lang) for v in indicators], lang)
+        _design_bars(ax, _design_rows(estimates, indicators), [style.variable_text(v, lang) for v in indicators], lang)
         put_title(fig, title)
         return fig
     rows = summary.set_index("variable").loc[list(indicators)].reset_index()
@@ -627,7 +627,7 @@ def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str
     rows = checks.dropna(subset=["proportion"]).reset_index(drop=True)
     designed = _design_table(design, estimates)
     if designed:
-        chosen = interval_rows(estimates, rows["indicator"])
+        chosen = _design_rows(estimates, rows["indicator"])
         rows = rows.assign(proportion=chosen["estimate"].to_numpy(),
                            ci_low=chosen["ci_low"].fillna(chosen["estimate"]).to_numpy(),
                            ci_high=chosen["ci_high"].fillna(chosen["estimate"]).to_numpy())
