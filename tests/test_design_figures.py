@@ -2,6 +2,9 @@
 plot draw the design-based estimates and logit intervals of the notebook's design_proportions table,
 name the design and the interval, pass the editor's checks in both languages, and are unchanged when
 no design is declared."""
+import warnings
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -16,22 +19,24 @@ from coopai import design, figure_checks, figures, hypotheses, stats, style, tab
 from coopai.survey import load_survey  # noqa: E402
 
 LANGS = ("fr", "en")
+#: The generated stratified, clustered, weighted survey that R's survey package analysed (tests/test_design.py).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "design"
 DESIGN = design.Design(weight="poids", strata="strate", cluster="grappe", fpc="fpc")
 INDICATORS = figures.FIGURE3_INDICATORS + figures.FIGURE4_INDICATORS + figures.FIGURE5_INDICATORS
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    """The generated stratified, clustered survey of test_design, loaded and analysed as notebooks 02 and 04 do.
+    """The survey of tests/fixtures/design (R's reference), loaded and analysed as notebooks 02 and 04 do.
 
     The design-based tables are written with ``tables.write_table`` and read back from their CSV: the
     figures are compared with ``design_proportions.csv`` as a run writes it.
     """
     style.use_house_style()
     folder = tmp_path_factory.mktemp("design_figures")
-    design.generate_design_survey(400, seed=3).to_csv(folder / "survey.csv", index=False)
-    with pytest.warns(UserWarning):  # the generator does not tie "used AI" to "heard of AI" (assumption A4)
-        survey = load_survey(folder / "survey.csv", design=DESIGN)
+    with warnings.catch_warnings():  # the generator does not tie "used AI" to "heard of AI" (assumption A4)
+        warnings.simplefilter("ignore")
+        survey = load_survey(FIXTURES / "survey.csv", design=DESIGN)
     prepared = design.prepare(survey, DESIGN)
     alpha = 0.05
     checks = hypotheses.hypothesis_checks(survey, alpha=alpha)
@@ -138,7 +143,7 @@ def test_design_figures_pass_the_editor_checks_and_name_the_design_and_interval(
             assert f"{column}" in text, (name, column, text)
         assert "logit" in text and ("pondérée" if lang == "fr" else "weighted") in text, (name, text)
         # The simple-random-sample caveat would be wrong here.
-        assert figures.say(lang, "purposive", n="400") not in text, name
+        assert figures.say(lang, "purposive", n=style.format_number(len(run["survey"]), lang, 0)) not in text, name
     assert not failures, failures
 
 
@@ -192,3 +197,19 @@ def test_negated_indicator_is_the_complement_with_the_mirrored_logit_interval(ru
     assert (no["ci_low"], no["ci_high"]) == pytest.approx((1 - yes["ci_high"], 1 - yes["ci_low"]), abs=1e-9)
     se = table.set_index(["variable", "sector", "ci_method"])["se"]
     assert se[("lacks:has_stable_internet", "Total", "logit")] == pytest.approx(se[("has_stable_internet", "Total", "logit")])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_figures_3_and_4_draw_the_logit_intervals_r_computes(run, lang):
+    """Tied to the reference itself: the bars of Figures 3 and 4 equal R's svyciprop (logit) on this survey to 1e-6."""
+    r = pd.read_csv(FIXTURES / "proportions.csv", keep_default_na=False, na_values=["NA"], dtype={"category": str})
+    r = r[(r["design"] == "full") & (r["sector"] == "Total")]
+    keys = np.where(r["category"] == "", r["variable"], r["variable"] + "=" + r["category"])
+    r = r.set_index(pd.Index(keys))
+    for draw, variables in ((figures.figure3_digitalisation, figures.FIGURE3_INDICATORS),
+                            (figures.figure4_ai_knowledge_use, figures.FIGURE4_INDICATORS)):
+        fig = draw(run["summary"], run["survey"], lang, design=DESIGN, estimates=run["computed"]["design_proportions"])
+        got = drawn_intervals(fig) / 100
+        plt.close(fig)
+        want = r.loc[list(variables), ["estimate", "logit_low", "logit_high"]].to_numpy(dtype=float)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
