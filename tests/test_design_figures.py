@@ -93,7 +93,8 @@ def drawn_intervals(fig) -> np.ndarray:
 
 
 def footer(fig) -> str:
-    return " ".join(t.get_text() for t in fig.texts)
+    """The figure's notes, lines joined (the notes are wrapped to the figure's width)."""
+    return " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -213,3 +214,52 @@ def test_figures_3_and_4_draw_the_logit_intervals_r_computes(run, lang):
         plt.close(fig)
         want = r.loc[list(variables), ["estimate", "logit_low", "logit_high"]].to_numpy(dtype=float)
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+
+
+def ignoring_draws(run, lang, survey_design):
+    """The figures that do not use the design (they count cooperatives), with the notebooks' calls."""
+    from coopai import plan, power, sector_tests
+
+    primary = run["checks"][run["checks"]["indicator"] == "reports_ai_barriers"].iloc[0]
+    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)))
+    power_table = _power_table()
+    return {
+        "fig_cross_sector_residuals": lambda **kw: figures.residual_heatmap(
+            sector_tests.residuals_long(run["survey"], plan.FAMILIES["table1_practices"]), run["survey"], lang, **kw),
+        "fig_power_curve": lambda **kw: figures.power_curve_plot(curve, power_table, lang, **kw),
+        "fig_h2_threshold_sensitivity": lambda **kw: figures.threshold_sensitivity_plot(
+            hypotheses.h2_sensitivity(int(primary["k"]), int(primary["n"])), lang, **kw),
+        "fig_sample_size_planner": lambda **kw: figures.sample_size_plot(power.sample_size_plan(), lang,
+                                                                         n_now=len(run["survey"]), **kw),
+    }
+
+
+_POWER = {}
+
+
+def _power_table():
+    from coopai import power
+
+    if "table" not in _POWER:  # seconds to compute: once for the module
+        _POWER["table"] = power.power_table(seed=1, simulations=400)
+    return _POWER["table"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_figures_that_count_cooperatives_say_they_ignore_the_declared_design(run, lang):
+    """Under a design, the residuals, power, H2 sensitivity and planner figures name it as ignored; without one
+    they are byte-identical to the figures drawn without the argument."""
+    failures = {}
+    for name, draw in ignoring_draws(run, lang, DESIGN).items():
+        fig = draw(design=DESIGN)
+        problems = figure_checks.all_problems(fig, lang)
+        text = footer(fig)
+        if problems:
+            failures[name] = problems
+        assert all(column in text for column in DESIGN.declared), (name, text)
+        assert ("n’en tient pas compte" if lang == "fr" else "ignores it") in text, (name, text)
+        plain, none = draw(), draw(design=design.Design())
+        assert style.render(plain) == style.render(none), name
+        assert style.render(plain)["image/svg+xml"] != style.render(fig)["image/svg+xml"], name
+        plt.close("all")
+    assert not failures, failures

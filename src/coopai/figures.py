@@ -89,6 +89,8 @@ TEXT = {
                                                                  "dans la population)"},
         "lonely_psu": "strate à une seule grappe : règle « {rule} » de R",
         "surveyed": "{share} ({k} enquêtées)",
+        "design_ignored": "Plan de sondage déclaré ({design}) : cette figure n’en tient pas compte (chaque coopérative "
+                          "comptée une fois)",
     },
     "en": {
         "n_cooperatives": "Number of cooperatives",
@@ -146,6 +148,7 @@ TEXT = {
                          "fpc": "FPC “{name}” (population number of primary units in the stratum)"},
         "lonely_psu": "single-cluster stratum: R’s “{rule}” rule",
         "surveyed": "{share} ({k} surveyed)",
+        "design_ignored": "Survey design declared ({design}): this figure ignores it (every cooperative counted once)",
     },
 }
 
@@ -275,6 +278,18 @@ def _design_notes(survey: pd.DataFrame, survey_design, lang: str, alpha: float) 
     return [source, say(lang, "design", n=style.format_number(len(survey), lang, 0),
                         design=design_text(survey_design, lang)),
             say(lang, "design_interval", level=style.confidence_level(alpha, lang))]
+
+
+def design_ignored_notes(survey_design, lang: str) -> list[str]:
+    """The footer line of a figure that does not use the run's declared design (none without a design).
+
+    Examples
+    --------
+    >>> from coopai.design import Design
+    >>> design_ignored_notes(Design(), "en"), len(design_ignored_notes(Design(strata="h"), "fr"))
+    ([], 1)
+    """
+    return [say(lang, "design_ignored", design=design_text(survey_design, lang))] if survey_design else []
 
 
 def _design_table(survey_design, estimates):
@@ -486,11 +501,13 @@ def critical_z(alpha: float) -> float:
     return float(norm.ppf(1 - alpha / 2))
 
 
-def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
+def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, *,
+                     design=None):
     """Heatmap of adjusted standardized residuals, practices by sector (from contingency.residuals_long).
 
     Each cell prints its residual; those beyond the two-sided normal critical value at
-    ``alpha`` are in bold, so the colour is not the only mark of a departure.
+    ``alpha`` are in bold, so the colour is not the only mark of a departure. A declared
+    ``design`` (not used by the residuals) is named in the footer.
     """
     check_lang(lang)
     codebook = read_codebook()
@@ -502,6 +519,7 @@ def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = 
     z = critical_z(alpha)
     notes = _data_notes(survey, lang) + [say(lang, "residual_note", z=style.format_number(z, lang, 2),
                                              alpha=style.format_number(alpha, lang, None))]
+    notes += design_ignored_notes(design, lang)
     fig, ax = new_figure(7.5, 4.4, notes)
     limit = max(4.0, float(np.ceil(np.nanmax(np.abs(wide.to_numpy())))) if wide.notna().any().any() else 4.0)
     annotations = wide.map(lambda v: "" if pd.isna(v) else style.format_number(v, lang, 1))
@@ -571,14 +589,15 @@ def identification_range_plot(ranges: pd.DataFrame, lang: str = "fr", alpha: flo
 
 
 def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA,
-                     sizes=None, target_power: float = plan.TARGET_POWER):
+                     sizes=None, target_power: float = plan.TARGET_POWER, *, design=None):
     """Power against n for each effect size (approximation), with the simulated exact test at the survey's n.
 
     Each effect size has its own colour, line style and marker; the simulated points carry the
-    ``1 - alpha`` interval of the simulation (normal, from its standard error).
+    ``1 - alpha`` interval of the simulation (normal, from its standard error). A declared
+    ``design`` (power is for a simple random sample) is named in the footer.
     """
     check_lang(lang)
-    fig, ax = new_figure(8.5, 5.6, [say(lang, "w_note")])
+    fig, ax = new_figure(8.5, 5.6, [say(lang, "w_note")] + design_ignored_notes(design, lang))
     effect_words = TEXT[lang]["effect_sizes"]
     for (w, group), (colour, linestyle, marker) in zip(curve.groupby("w"), SERIES):
         ax.plot(group["n"], group["power"], color=colour, linestyle=linestyle, marker=marker, markevery=8,
@@ -653,10 +672,14 @@ def hypothesis_forest_plot(checks: pd.DataFrame, survey: pd.DataFrame, lang: str
     return fig
 
 
-def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA):
-    """One-sided p-value and directional Bayes factor of H2's primary share against each threshold."""
+def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, *, design=None):
+    """One-sided p-value and directional Bayes factor of H2's primary share against each threshold.
+
+    Both count cooperatives as equally likely draws: a declared ``design`` is named in the footer as ignored.
+    """
     check_lang(lang)
-    fig, (left, right) = new_figure(9.0, 4.2, [say(lang, "bf_note")], ncols=2)
+    fig, (left, right) = new_figure(9.0, 4.2 + 0.2 * bool(design), [say(lang, "bf_note")] + design_ignored_notes(design, lang),
+                                    ncols=2)
     thresholds = sensitivity["threshold"].to_numpy(dtype=float)
     colour, linestyle, marker = SERIES[0]
     left.plot(thresholds, sensitivity["p_value"], marker=marker, color=colour, linestyle=linestyle)
@@ -679,15 +702,17 @@ def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alph
     return fig
 
 
-def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, *, n_now: int):
+def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, *, n_now: int, design=None):
     """Margin of error against n, with the n each goal of the sample-size plan needs.
 
-    Each power goal is a vertical line in its own style, named in the legend with its n.
+    Each power goal is a vertical line in its own style, named in the legend with its n. A
+    declared ``design`` (this plan is for a simple random sample) is named in the footer.
     """
     from .power import margin_of_error
 
     check_lang(lang)
-    fig, ax = new_figure(8.5, 4.4, [say(lang, "margin_note", ci=style.ci_abbreviation(alpha, lang))])
+    fig, ax = new_figure(8.5, 4.4, [say(lang, "margin_note", ci=style.ci_abbreviation(alpha, lang))]
+                         + design_ignored_notes(design, lang))
     ns = np.unique(np.geomspace(10, 2000, 80).astype(int))
     ax.plot(ns, margin_of_error(ns, alpha), color=PALETTE["bar"], linewidth=2)
     reference_line(ax, n_now, "x", say(lang, "survey_n", n=style.format_number(n_now, lang, 0)),
