@@ -21,6 +21,7 @@ Every expected failure is one line ``coopai: ...`` on stderr and a non-zero exit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import hashlib
 import json
@@ -28,11 +29,13 @@ import os
 import secrets
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
 
 from . import config, transaction
+from .kernel_server import KernelServer
 from .transaction import RunRefused
 
 KERNEL_NAME = "coopai"
@@ -271,8 +274,36 @@ def _files_under(folder: Path) -> dict:
     return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+_FORKED_MANAGER = None
+
+
+def _kernel_manager_class():
+    """jupyter_client's kernel manager, starting the kernel through the run's kernel server when it has one."""
+    global _FORKED_MANAGER
+    if _FORKED_MANAGER is None:
+        from jupyter_client.manager import AsyncKernelManager
+        from traitlets import Unicode
+
+        from .kernel_server import client_command
+
+        class ForkedKernelManager(AsyncKernelManager):
+            server_socket = Unicode("", config=True, help="the run's coopai.kernel_server socket; empty: the usual start")
+
+            def format_kernel_cmd(self, extra_arguments=None):
+                command = super().format_kernel_cmd(extra_arguments)
+                return client_command(command, self.server_socket) if self.server_socket else command
+
+        _FORKED_MANAGER = ForkedKernelManager
+    return _FORKED_MANAGER
+
+
+def _kernel_command() -> list[str]:
+    from jupyter_client.kernelspec import KernelSpecManager
+    return KernelSpecManager().get_kernel_spec(KERNEL_NAME).argv
+
+
 async def _execute(name: str, folder: Path, sockets: Path, parameters: dict, shown: dict, lang: str,
-                   notebook_dir: Path | None = None) -> dict:
+                   notebook_dir: Path | None = None, server: Path | None = None) -> dict:
     """Run one notebook in its own kernel and export it; return ``{relative name: file}`` of its outputs."""
     import nbformat
     from nbclient import NotebookClient
@@ -298,8 +329,11 @@ async def _execute(name: str, folder: Path, sockets: Path, parameters: dict, sho
         # "running over TCP without encryption" warning from every kernel.
         kernel_config.KernelManager.transport = "ipc"
         kernel_config.KernelManager.ip = str(sockets / f"{name[:2]}-{attempt}")
+        if server is not None and attempt == 1:  # forked from the run's kernel server; a retry starts as usual
+            kernel_config.ForkedKernelManager.server_socket = str(server)
         started = []
         client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=None, config=kernel_config,
+                                kernel_manager_class=_kernel_manager_class(),
                                 resources={"metadata": {"path": str(ROOT)}}, shutdown_kernel="immediate",
                                 extra_arguments=[f"--IPKernelApp.exec_lines={json.dumps([trace])}"],
                                 on_cell_start=lambda **kw: started.append(1))
@@ -377,9 +411,8 @@ def _prune_cache() -> None:
 
 
 async def _run_all(todo: list[str], run_dir: Path, params: dict, snapshot: Path, shown: dict, ids: dict,
-                   jobs: int) -> dict:
+                   jobs: int, sockets: Path, server: Path | None = None) -> dict:
     import asyncio
-    sockets = Path(__import__("tempfile").mkdtemp(prefix="coopai-ipc-"))  # short paths: sockets have a limit
     limit = asyncio.Semaphore(jobs)
     results = {}
 
@@ -391,7 +424,7 @@ async def _run_all(todo: list[str], run_dir: Path, params: dict, snapshot: Path,
             start = time.perf_counter()
             parameters = {"data": str(snapshot), "out": str(folder / "staged"), "lang": params["lang"],
                           "alpha": params["alpha"], "seed": params["seed"], **params["design"]}
-            results[name] = await _execute(name, folder, sockets, parameters, shown, params["lang"])
+            results[name] = await _execute(name, folder, sockets, parameters, shown, params["lang"], server=server)
             _cache_put(ids[name], results[name])
             print(f"    {name}: {time.perf_counter() - start:.1f} s", flush=True)
 
@@ -402,7 +435,6 @@ async def _run_all(todo: list[str], run_dir: Path, params: dict, snapshot: Path,
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        shutil.rmtree(sockets, ignore_errors=True)
     return results
 
 
@@ -413,11 +445,12 @@ def _load(data_file: Path, design: dict | None = None):
     import warnings
 
     from . import survey as survey_module
-    from .design import from_parameters
+    if design:  # coopai.design (and scipy.stats) only for a declared design
+        from .design import from_parameters
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        survey = survey_module.load_survey(data_file, design=from_parameters(**(design or {})))
+        survey = survey_module.load_survey(data_file, design=from_parameters(**design) if design else None)
     messages = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
     return survey, messages
 
@@ -462,7 +495,13 @@ def run(params: dict, jobs: int = JOBS) -> int:
         _clear_abandoned_runs(runs)
         run_dir = runs / f"{os.getpid()}-{secrets.token_hex(4)}"
         run_dir.mkdir(parents=True)
+        sockets = Path(tempfile.mkdtemp(prefix="coopai-ipc-"))  # short paths: sockets have a limit
+        kernels = contextlib.ExitStack()
         try:
+            server = None
+            if any(_cache_get(ids[name]) is None for name in names):
+                # Started now, so that it imports the libraries while this process reads the survey.
+                server = kernels.enter_context(KernelServer(sockets, _kernel_command(), _kernel_env())).path
             # The run reads the survey's bytes once, from its own copy (same name, so that messages
             # name the user's file): a file changed or appended to from now on changes nothing.
             copy = run_dir / "input" / data_file.name
@@ -495,7 +534,8 @@ def run(params: dict, jobs: int = JOBS) -> int:
             if len(todo) < len(names):
                 print(f"    reused from the cache: {', '.join(n for n in names if n not in todo)}", flush=True)
             import asyncio
-            produced.update(asyncio.run(_run_all(todo, run_dir, params, snap, shown, ids, jobs)))
+            produced.update(asyncio.run(_run_all(todo, run_dir, params, snap, shown, ids, jobs, sockets, server)))
+            kernels.close()
             files = {}
             for name in names:
                 for relative, path in produced[name].items():
@@ -516,6 +556,9 @@ def run(params: dict, jobs: int = JOBS) -> int:
         except BaseException:
             shutil.rmtree(run_dir, ignore_errors=True)
             raise
+        finally:
+            kernels.close()
+            shutil.rmtree(sockets, ignore_errors=True)
         record = _record_path(out)
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps({"out": str(out), "run": run_identity, "manifest": _digest(manifest)}) + "\n")
