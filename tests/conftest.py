@@ -59,3 +59,35 @@ def run_make(*args, timeout=900):
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def run_notebooks(jobs, workdir, jobs_at_a_time=2):
+    """Run notebooks on survey files as ``make all`` runs them: kernels forked from one kernel server,
+    two at a time, every file a notebook reads checked against its declared inputs.
+
+    ``jobs`` is a list of ``(notebook name, survey file, OUT folder)``; returns the executed notebooks' paths.
+    """
+    import asyncio
+
+    from coopai import kernel_server, pipeline
+
+    sockets = Path(tempfile.mkdtemp(prefix="coopai-ipc-"))  # short paths: sockets have a limit
+    folders = [Path(workdir) / f"{i}-{name}" for i, (name, _, _) in enumerate(jobs)]
+
+    async def run_all(server):
+        limit = asyncio.Semaphore(jobs_at_a_time)
+
+        async def one(folder, name, data, out):
+            async with limit:
+                (folder / "staged").mkdir(parents=True)
+                parameters = {"data": str(data), "out": str(out), "lang": "fr", "alpha": 0.05, "seed": 1}
+                await pipeline._execute(name, folder, sockets, parameters, parameters, "fr", server=server)
+
+        await asyncio.gather(*(one(folder, *job) for folder, job in zip(folders, jobs)))
+
+    try:
+        with kernel_server.KernelServer(sockets, pipeline._kernel_command(), pipeline._kernel_env()) as server:
+            asyncio.run(run_all(server.path))
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    return [folder / "executed.ipynb" for folder in folders]

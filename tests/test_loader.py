@@ -11,7 +11,7 @@ from coopai import codebook, sector_tests
 from coopai import survey as loader
 from coopai.survey import (AssumptionWarning, DirectIdentifierWarning, SurveyDataError, add_derived_variables,
                            load_survey)
-from conftest import ROOT, file_digest
+from conftest import ROOT, file_digest, run_notebooks
 
 
 def write_csv(frame, path, sep=",", encoding="utf-8"):
@@ -502,29 +502,19 @@ def test_adjustment_runs_over_the_computable_tests_only(survey_frame, tmp_path):
     assert m == 3 and np.allclose(tests.loc[p.index, "p_exact_holm"], holm)
 
 
-def run_notebooks(names, data, out, workdir):
-    import papermill
-
-    for name in names:
-        papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(workdir / f"{name}.ipynb"),
-                                   kernel_name="coopai", cwd=str(ROOT), progress_bar=False, log_output=False,
-                                   parameters={"data": str(data), "out": str(out), "lang": "fr", "alpha": 0.05,
-                                               "seed": 1})
-
-
 def test_notebooks_02_to_05_run_on_edge_surveys(survey_frame, tmp_path):
     one_sector = edge_file(survey_frame, tmp_path, "one_sector", sector="Agriculture")
-    run_notebooks(["02_descriptive_statistics", "03_cross_sector_tests", "04_hypothesis_checks",
-                   "05_reproduction_audit"], one_sector, tmp_path / "out_one", tmp_path)
+    constant = edge_file(survey_frame, tmp_path, "constant", has_stable_internet="non")
+    # Five notebook runs at once, as make all runs them (two kernels at a time).
+    executed = run_notebooks([(name, one_sector, tmp_path / "out_one") for name in (
+        "02_descriptive_statistics", "03_cross_sector_tests", "04_hypothesis_checks", "05_reproduction_audit")]
+        + [("03_cross_sector_tests", constant, tmp_path / "out_constant")], tmp_path / "runs")
     tests = pd.read_csv(tmp_path / "out_one" / "tables" / "cross_sector_tests.csv")
     assert not tests["computable"].any() and tests["reason"].str.startswith("one sector only").all()
-    executed = (tmp_path / "03_cross_sector_tests.ipynb").read_text()
-    assert "MMI test: not computable, one sector only (Agriculture)" in executed
+    assert "MMI test: not computable, one sector only (Agriculture)" in executed[1].read_text()
     verdicts = pd.read_csv(tmp_path / "out_one" / "tables" / "sector_reading_verdicts.csv")
     assert (verdicts["verdict"] == "not_computable").all()
 
-    constant = edge_file(survey_frame, tmp_path, "constant", has_stable_internet="non")
-    run_notebooks(["03_cross_sector_tests"], constant, tmp_path / "out_constant", tmp_path)
     point = pd.read_csv(tmp_path / "out_constant" / "tables" / "total_only_sector_tests.csv").set_index("practice")
     assert not point.loc["has_stable_internet", "computable"]
     assert point.loc["has_stable_internet", "reason"].startswith("every cooperative gave the same answer ('no')")

@@ -499,7 +499,8 @@ def run(params: dict, jobs: int = JOBS) -> int:
         kernels = contextlib.ExitStack()
         try:
             server = None
-            if any(_cache_get(ids[name]) is None for name in names):
+            # COOPAI_KERNEL_SERVER=off: every kernel started the usual way (benchmarks/bench_speed.py compares).
+            if os.environ.get("COOPAI_KERNEL_SERVER") != "off" and any(_cache_get(ids[n]) is None for n in names):
                 # Started now, so that it imports the libraries while this process reads the survey.
                 server = kernels.enter_context(KernelServer(sockets, _kernel_command(), _kernel_env())).path
             # The run reads the survey's bytes once, from its own copy (same name, so that messages
