@@ -80,9 +80,9 @@ $(DEFAULT_DATA): data/published/survey_aggregates.csv src/coopai/rebuild.py src/
                  data/constraints.csv data/codebook.csv | $(ENV_STAMP)
 	$(PY) -m coopai.rebuild
 
-test: $(ENV_STAMP) ## run the test suite (what CI runs), after a quick benchmark that prints its figures
+test: $(ENV_STAMP) ## run the test suite (what CI runs; JOBS pytest workers), after a quick benchmark that prints its figures
 	$(PY) benchmarks/bench_pipeline.py --quick
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS) --dist loadfile
 
 # JupyterLab refuses to start as root unless told; LAB_ARGS passes any other option (--no-browser, --port).
 LAB_ARGS ?=

@@ -22,6 +22,17 @@ from coopai.published import read_published_aggregates
 ROOT = config.PROJECT_ROOT
 
 
+#: Test files that run the whole study or many figures, started first: `make test` hands whole files
+#: to two workers (pytest-xdist, --dist loadfile), and a long file begun last would finish alone.
+LONGEST_FIRST = ("test_pipeline.py", "test_design.py", "test_loader.py", "test_narrative.py", "test_figures.py",
+                 "test_kobo.py", "test_kernel_server.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file keeps its order
+
+
 @pytest.fixture(scope="session")
 def published():
     return read_published_aggregates()
