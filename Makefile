@@ -68,11 +68,9 @@ $(ENV_STAMP): requirements/core.lock
 	@# The package is used from src/ in place (what an editable install does), with no build step.
 	@$(PY) -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "coopai-src.pth").write_text(str(pathlib.Path("src").resolve()) + "\n")'
 	@$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (coopai .venv)" >/dev/null
-	@echo "==> compiling the bytecode of what the notebooks import (once)"
-	@# Two processes, one per core: the plotting stack and the statistics and notebook stack.
-	@$(PY) -c 'import coopai.figures, coopai.export' & warm=$$!; \
-	 $(PY) -c 'import coopai.stats, coopai.pipeline, coopai.contingency, pingouin, statsmodels.api, papermill, ipykernel.kernelapp'; \
-	 wait $$warm
+	@# No separate bytecode step: the first run writes the bytecode of exactly what it imports (make
+	@# unexports PYTHONDONTWRITEBYTECODE), in its two processes at once (the run and its kernel
+	@# server, coopai.kernel_server); the kernels then inherit the server's modules, compiled once.
 	@touch $@
 	@echo "==> environment ready"
 
