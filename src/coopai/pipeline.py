@@ -312,8 +312,6 @@ async def _execute(name: str, folder: Path, sockets: Path, parameters: dict, sho
     from papermill.translators import translate_parameters
     from traitlets.config import Config
 
-    from . import export
-
     source = nbformat.read(Path(notebook_dir or ROOT / "notebooks") / f"{name}.ipynb", as_version=4)
     source.metadata["papermill"] = {}
     for cell in source.cells:  # what papermill's execute_notebook prepares before parameterizing
@@ -364,6 +362,7 @@ async def _execute(name: str, folder: Path, sockets: Path, parameters: dict, sho
             cell.source = translate_parameters(KERNEL_NAME, "python", shown, "Parameters")
     executed = folder / "executed.ipynb"
     nbformat.write(nb, executed)
+    from . import export  # nbconvert: imported once the first notebook has run, not before the first kernel starts
     export.export_notebook(executed, folder / "export", lang, html_name(name, lang))
     produced = _files_under(folder / "staged")
     for relative, path in _files_under(folder / "export").items():
