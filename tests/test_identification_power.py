@@ -6,7 +6,7 @@ import pytest
 from scipy import stats as sps
 
 from coopai import contingency as C, identification as I, plan, power, sector_tests
-from coopai.published import sector_sizes, table1_counts, total_only_count
+from coopai.published import paper_sector_sizes, sector_sizes, table1_counts, total_only_count
 from coopai.survey import add_derived_variables
 
 
@@ -159,3 +159,21 @@ def test_two_proportion_power_enumeration_is_bounded_and_agrees_with_the_full_gr
     # 100,000 cooperatives: a full grid would hold 3,000 x 97,000 outcomes (2.3 GB of floats).
     assert len(power._binomial_support(97_000, 0.5)) * len(power._binomial_support(3_000, 0.505)) < 5_000_000
     assert 0 < power.power_two_proportions_exact(0.505, 0.5, 3_000, 97_000) < 1
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.01])
+def test_the_planners_h1_row_comes_from_the_plan_not_typed_in_counts(alpha):
+    """H1's n per group for 80 % power at Cohen's h, in closed form: 2 ((z(1 - alpha/2) + z(0.8)) / h)^2
+    (the variance of 2 asin(sqrt(p)) is 1/n per group); no survey's group sizes enter it."""
+    import inspect
+    import math
+
+    closed_form = math.ceil(2 * ((sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(plan.TARGET_POWER))
+                                 / plan.H1_EFFECT_SIZE_H) ** 2)
+    assert power.h1_n_per_group(alpha) == closed_form
+    table = power.sample_size_plan(alpha=alpha, n_sectors=3)
+    assert table.loc[table["goal"].str.startswith("H1"), "n"].item() == closed_form
+    assert table["goal"].str.contains(r"\(3 sectors\)").any()  # the run's number of sectors, when given
+    # Without it, the published study's (data/published), never a number typed into the function.
+    assert power.sample_size_plan(alpha=alpha)["goal"].str.contains(rf"\({len(paper_sector_sizes())} sectors\)").any()
+    assert "h1_planning(" not in inspect.getsource(power.sample_size_plan)

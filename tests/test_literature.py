@@ -77,6 +77,17 @@ def test_bibtex_carries_only_what_is_known():
     assert "@techreport{unesco2024," in bib
 
 
+def test_bibtex_preview_shows_whole_entries_and_counts_the_rest():
+    bib = L.to_bibtex(L.read_references())
+    preview = L.bibtex_preview(bib)
+    shown, rest = preview.rsplit("\n\n% ", 1)
+    entries = shown.split("\n\n")
+    assert len(entries) == 4 and rest == f"{bib.count('@') - 4} more entries in references.bib"
+    for entry in entries:  # each one exactly as the file has it, braces closed: nothing cut mid-word
+        assert entry + "\n" in bib and entry.endswith("\n}") and entry.count("{") == entry.count("}")
+    assert L.bibtex_preview(bib, entries=100) == bib.strip()  # all shown: no "more entries" line
+
+
 def test_model_coverage_flags_parts_without_sources():
     coding = pd.DataFrame({"unit_id": ["U1"], "ref_id": ["a"], "code": ["AI_INTEGRATION"]})
     references = pd.DataFrame({"ref_id": ["a"], "authors_as_cited": ["A"]})

@@ -2,6 +2,7 @@
 generated survey of another size none carries the paper's counts, and on the rebuilt data they
 still say what the published study says. Once, the whole study runs on a generated survey."""
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,7 +11,7 @@ from coopai import hypotheses, mmi, narrative, plan, power, sector_tests, stats,
 from coopai.codebook import PRACTICES, SECTORS
 from coopai.published import paper_sector_sizes, read_published_aggregates
 from coopai.survey import AssumptionWarning, load_survey
-from conftest import run_make
+from conftest import ROOT, run_make
 
 #: The paper's counts as sentences state them: true of the published study only.
 PAPER_COUNTS = [
@@ -52,7 +53,7 @@ def all_sentences(survey, lang, alpha=plan.ALPHA):
     table1 = stats.table1_marketing_practices(survey, alpha)
     summaries = [stats.proportion_summary(survey, ["has_stable_internet", "heard_of_ai"], alpha)]
     tests = sector_tests.sector_tests(survey, "table1_practices", alpha=alpha)
-    result = mmi.mmi_test(survey, PRACTICES, permutations=199)
+    mmi_table = mmi.mmi_over_rebuilds(survey, PRACTICES, permutations=199)
     sizes = [k for k in (int(survey["sector"].eq(s).sum()) for s in SECTORS) if k > 0]
     run_power = power.power_table(sizes, alpha=alpha)
     paper_power = power.power_table(paper_sector_sizes(), alpha=alpha)
@@ -65,7 +66,7 @@ def all_sentences(survey, lang, alpha=plan.ALPHA):
         "descriptive_takeaways": narrative.descriptive_takeaways(survey, summaries, alpha, lang),
         "multiplicity_note": narrative.multiplicity_note(len(plan.FAMILIES["table1_practices"]), alpha, lang),
         "sector_test_summary": narrative.sector_test_summary(tests, alpha, lang),
-        "mmi_summary": narrative.mmi_summary(result, pd.DataFrame([result]), origin, lang),
+        "mmi_summary": narrative.mmi_summary(mmi_table, origin, alpha, lang, mmi.x2_s_with_constant(survey, PRACTICES, 0.5)),
         "power_note": narrative.power_note(run_power, sizes, paper_power, paper_sector_sizes(), lang),
         "estimate_note": narrative.estimate_note(checks, alpha, lang),
         "h1_data_note": narrative.h1_data_note(survey, checks, lang),
@@ -141,12 +142,69 @@ def test_half_width_sentence_matches_wilson_by_hand(survey500):
     assert f"about ±{half:.0f} points wide" in text
 
 
+@pytest.mark.parametrize("data", ["survey500", "rebuilt"])
 @pytest.mark.parametrize("alpha, level, other", [(0.01, "99%", "95%"), (0.1, "90%", "95%")])
-def test_levels_in_sentences_follow_alpha(survey500, alpha, level, other):
-    sentences = all_sentences(survey500, "en", alpha)
+def test_levels_in_sentences_follow_alpha(request, data, alpha, level, other):
+    sentences = all_sentences(request.getfixturevalue(data), "en", alpha)
     joined = " ".join(sentences.values())
     assert level in joined and other not in joined
+    assert not ALPHA_DEFAULTS.search(joined), ALPHA_DEFAULTS.search(joined)
     assert f"at {100 * alpha:g}%" in sentences["multiplicity_note"]
+
+
+#: A confidence level, critical value or significance level typed in: true at alpha = 0.05 only.
+ALPHA_DEFAULTS = re.compile(r"\b95(\s|\u00a0)?%|\b1[.,]96\b|(?<![\d.,])0[.,]05\b")
+#: The same in notebook text, with the 1 - 2 alpha level of Cramér's V interval at alpha = 0.05.
+TYPED_IN_LEVELS = re.compile(ALPHA_DEFAULTS.pattern + r"|\b90(\s|\u00a0)?%")
+
+
+def test_the_notebooks_text_follows_alpha():
+    """Markdown and code (but the parameters cell, which holds the plan's default) type in no level,
+    critical value or alpha: a run at ALPHA=0.01 then says 99 % everywhere."""
+    import json
+
+    # The check finds what the notebooks said before they followed alpha.
+    assert TYPED_IN_LEVELS.search("a Wilson interval at 1 − alpha (95 % at the default alpha = 0.05)")
+    assert TYPED_IN_LEVELS.search("±1.96 would flag about one cell in twenty")
+    assert TYPED_IN_LEVELS.search("1 - 2 alpha (90 % at alpha = ...)")
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            if "parameters" in cell.get("metadata", {}).get("tags", []):
+                continue
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and "Glossary" in text:
+                text = text.replace("p ± 1.96 standard errors", "")  # the textbook's 95 % formula, named as such
+            found += [f"{path.name} cell {i}: {m.group(0)!r}" for m in TYPED_IN_LEVELS.finditer(text)]
+    assert not found, found
+
+
+def test_mmi_lines_show_the_permutation_p_with_its_standard_error(survey500, rebuilt):
+    import math
+
+    table = mmi.mmi_over_rebuilds(survey500, PRACTICES, permutations=199)
+    row = table.iloc[0]
+    p, draws = row["p_permutation"], int(row["permutations"])
+    exceed = p * (1 + draws) - 1  # p = (1 + b) / (1 + B), b a whole number of permutations
+    assert exceed == pytest.approx(round(exceed)) and round(exceed) >= 0
+    se = math.sqrt(p * (1 - p) / draws)
+    assert row["p_permutation_se"] == pytest.approx(se) and se > 0
+    for lang, words in (("en", "standard error"), ("fr", "erreur-type")):
+        text = narrative.mmi_summary(table, "observed", 0.05, lang)
+        assert f"{words} {narrative.format_p(se, lang)}" in text
+        assert "rebuild" not in text and "reconstruction" not in text
+    spread = mmi.mmi_over_rebuilds(rebuilt, PRACTICES, permutations=199)
+    assert len(spread) > 1 and (spread["p_permutation_se"] > 0).all()
+    text = narrative.mmi_summary(spread, "rebuilt", 0.05, "en")
+    assert f"(standard error at most {narrative.format_p(spread['p_permutation_se'].max(), 'en')})" in text
+    assert f"Over {len(spread)} datasets" in text
+
+
+def test_the_mmi_permutation_p_is_never_zero():
+    # Two sectors all but separated by the practice: no permutation of 99 reaches X2_S (chance about 6e-9 each).
+    survey = pd.DataFrame({"sector": ["A"] * 20 + ["B"] * 20, "x": [True] * 19 + [False] * 20 + [True]})
+    result = mmi.mmi_test(survey, ["x"], permutations=99, seed=1)
+    assert result["p_permutation"] == pytest.approx(1 / 100) and result["p_permutation_se"] == pytest.approx(0.01)
 
 
 def test_french_numbers_use_the_french_format(survey500):
@@ -173,38 +231,49 @@ def test_a_displayed_table_never_shows_a_small_p_as_zero():
 
 @pytest.fixture(scope="module")
 def study500(tmp_path_factory):
-    """The whole study run by make on a generated survey of 500 cooperatives (about 3 minutes)."""
+    """The whole study run by make on a generated survey of 500 cooperatives, with make's parameters
+    (alpha 0.01, seed 7, English) as a user sets them (about 3 minutes)."""
     folder = tmp_path_factory.mktemp("study500")
     data = folder / "generated_500.csv"
     synthetic.generate_survey(500, seed=0).to_csv(data, index=False)
     out = folder / "out"
-    result = run_make("all", f"DATA={data}", f"OUT={out}", timeout=1500)
+    result = run_make("all", f"DATA={data}", f"OUT={out}", "ALPHA=0.01", "SEED=7", "LANG=en", timeout=1500)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out
 
 
-def test_the_study_on_500_cooperatives_reads_true_of_them(study500):
+def visible_text(page, code: bool = True) -> str:
+    """The text a reader of an exported notebook sees (no script or style), without the code cells'
+    input when ``code`` is False."""
     from html.parser import HTMLParser
 
     class Text(HTMLParser):
         def __init__(self):
             super().__init__()
-            self.parts, self.skip = [], 0
+            self.parts, self.skip, self.code_divs = [], 0, 0
 
         def handle_starttag(self, tag, attrs):
             self.skip += tag in ("script", "style")
+            if tag == "div" and (self.code_divs or "jp-InputArea" in (dict(attrs).get("class") or "").split()):
+                self.code_divs += 1
 
         def handle_endtag(self, tag):
             self.skip -= tag in ("script", "style")
+            if tag == "div" and self.code_divs:
+                self.code_divs -= 1
 
         def handle_data(self, data):
-            if not self.skip:
+            if not self.skip and (code or not self.code_divs):
                 self.parts.append(data)
 
+    parser = Text()
+    parser.feed(Path(page).read_text())
+    return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+
+def test_the_study_on_500_cooperatives_reads_true_of_them(study500):
     for page in sorted((study500 / "notebooks").glob("0[2-5]_*.html")):
-        parser = Text()
-        parser.feed(page.read_text())
-        text = re.sub(r"\s+", " ", " ".join(parser.parts))
+        text = visible_text(page)
         assert not paper_counts_in(text), f"{page.name}: {paper_counts_in(text)}"
     report = (study500 / "REPRODUCTION.md").read_text()
     assert "Cooperatives: 500; origin: **observed**" in report and "generated_500.csv" in report
@@ -218,3 +287,30 @@ def test_the_study_on_500_cooperatives_reads_true_of_them(study500):
     power_rows = pd.read_csv(study500 / "tables" / "sector_test_power.csv")
     assert set(power_rows["role"]) == {"this run", "published study (reference)"}
     assert power_rows.loc[power_rows["role"] == "this run", "n"].eq(500).all()
+
+
+def test_make_alpha_001_and_lang_en_say_99_percent_everywhere(study500):
+    """`make all ALPHA=0.01 SEED=7 LANG=en`: English HTML notebooks and figures, and every label,
+    caption, footnote and sentence at 99 % (code cells aside: the parameters cell shows the default)."""
+    pages = sorted((study500 / "notebooks").glob("*.html"))
+    assert [p.name for p in pages] == [f"{name}.en.html" for name in
+                                       ("01_literature_coding", "02_descriptive_statistics", "03_cross_sector_tests",
+                                        "04_hypothesis_checks", "05_reproduction_audit")]
+    said = {}
+    for page in pages:
+        text = visible_text(page, code=False)
+        said[page.name] = text
+        assert not ALPHA_DEFAULTS.search(text), f"{page.name}: {ALPHA_DEFAULTS.search(text).group(0)!r}"
+    # The code cells are there (the check above did not miss the page), and they hold the default.
+    assert "0.05" in visible_text(pages[1]) and "0.05" not in said[pages[1].name]
+    assert "99%" in said["02_descriptive_statistics.en.html"] and "99%" in said["04_hypothesis_checks.en.html"]
+    assert "Wilson, 99%" in said["04_hypothesis_checks.en.html"]  # the computed sentence, in English
+    assert "coopératives" not in said["02_descriptive_statistics.en.html"]
+    for table in (study500 / "tables").glob("*.md"):
+        caption = table.read_text().split("\n", 1)[0]
+        assert not ALPHA_DEFAULTS.search(caption), (table.name, caption)
+    assert "99%" in (study500 / "tables" / "table1_marketing_practices.md").read_text().split("\n", 1)[0]
+    for svg in (study500 / "figures" / "en").glob("*.svg"):
+        words = " ".join(re.findall(r"<!-- (.*?) -->", svg.read_text()))  # matplotlib writes each text as a comment
+        assert not re.search(r"\b95(\s|\u00a0)?%|\b1[.,]96\b", words), (svg.name, words)
+    assert "Bars: 99% Wilson interval" in (study500 / "figures" / "en" / "fig4_ai_knowledge_use.svg").read_text()

@@ -327,6 +327,26 @@ def fisher_freeman_halton(table, rtol: float = plan.EXACT_RTOL, max_tables: int 
     return math.exp(fisher_freeman_halton_log(table, rtol, max_tables))
 
 
+def monte_carlo_p(exceed: int, draws: int) -> dict:
+    """A Monte Carlo p-value from ``exceed`` draws at least as extreme among ``draws``: (1 + b) / (1 + B),
+    with its binomial standard error sqrt(p (1 - p) / B).
+
+    The observed data count as one draw under the null, so p is never 0 and is a valid p-value
+    (Davison and Hinkley 1997, sec. 4.2); its standard error is never 0 either. Every Monte Carlo
+    p of the package (the exact test's fallback, the MMI permutation test) comes from here.
+
+    Examples
+    --------
+    >>> r = monte_carlo_p(0, 999)
+    >>> r["p"], round(r["se"], 6)
+    (0.001, 0.001)
+    >>> monte_carlo_p(49, 99)["p"]
+    0.5
+    """
+    p = (1 + exceed) / (1 + draws)
+    return {"p": p, "se": math.sqrt(p * (1 - p) / draws), "draws": draws}
+
+
 def monte_carlo_pvalue(table, draws: int = plan.MONTE_CARLO_DRAWS, seed: int = 0,
                        rtol: float = plan.EXACT_RTOL) -> dict:
     """Monte Carlo estimate of the Fisher-Freeman-Halton p-value, tables drawn with fixed margins.
@@ -355,8 +375,7 @@ def monte_carlo_pvalue(table, draws: int = plan.MONTE_CARLO_DRAWS, seed: int = 0
     logs = -special.gammaln(sample + 1).sum(axis=(1, 2))
     observed = -special.gammaln(t + 1).sum()
     extreme = int(np.sum(logs <= observed + math.log1p(rtol)))
-    p = (1 + extreme) / (1 + draws)
-    return {"p": p, "se": math.sqrt(p * (1 - p) / draws), "draws": draws}
+    return monte_carlo_p(extreme, draws)
 
 
 def monte_carlo_agrees(p_exact: float, p_monte_carlo: float, se: float, draws: int, tolerance: float = 4.0) -> bool:

@@ -42,6 +42,8 @@ TEXT = {
         "residuals": "Résidus standardisés ajustés des réponses « oui », par secteur",
         "residual_bar": "Résidu ajusté",
         "residual_note": "En gras : |r| > {z} (valeur critique normale à α = {alpha}, bilatéral)",
+        "residual_note_bonferroni": "En gras : |r| > {z} (seuil de Bonferroni sur les {cells} cellules à α = {alpha}, "
+                                    "bilatéral)",
         "ranges": "Tests par secteur non identifiés : p exact sur toutes les répartitions possibles",
         "p_exact": "p exact (Fisher-Freeman-Halton, échelle log)",
         "hard": "contraintes dures",
@@ -102,6 +104,8 @@ TEXT = {
         "residuals": "Adjusted standardized residuals of the “yes” answers, by sector",
         "residual_bar": "Adjusted residual",
         "residual_note": "Bold: |r| > {z} (two-sided normal critical value at α = {alpha})",
+        "residual_note_bonferroni": "Bold: |r| > {z} (Bonferroni threshold over the {cells} cells at α = {alpha}, "
+                                    "two-sided)",
         "ranges": "Sector tests not identified: exact p over every possible breakdown",
         "p_exact": "exact p (Fisher-Freeman-Halton, log scale)",
         "hard": "hard constraints",
@@ -505,9 +509,11 @@ def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = 
                      design=None):
     """Heatmap of adjusted standardized residuals, practices by sector (from contingency.residuals_long).
 
-    Each cell prints its residual; those beyond the two-sided normal critical value at
-    ``alpha`` are in bold, so the colour is not the only mark of a departure. A declared
-    ``design`` (not used by the residuals) is named in the footer.
+    Each cell prints its residual; those beyond the plan's threshold are in bold, so the colour is
+    not the only mark of a departure. The threshold is the table's ``threshold`` column when it has
+    one (:func:`coopai.sector_tests.residuals_long`: Bonferroni over the cells, the rule the
+    table's ``beyond_threshold`` and notebook 03 apply), else the two-sided normal critical value.
+    A declared ``design`` (not used by the residuals) is named in the footer.
     """
     check_lang(lang)
     codebook = read_codebook()
@@ -516,13 +522,19 @@ def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = 
     wide = wide.reindex(index=list(dict.fromkeys(residuals["practice"])), columns=list(SECTORS))
     wide.index = [wrap(style.typeset(variable_label(codebook, v, lang), lang), 30) for v in wide.index]
     wide.columns = [style.typeset(sectors[("sector", c)], lang) for c in wide.columns]
-    z = critical_z(alpha)
-    notes = _data_notes(survey, lang) + [say(lang, "residual_note", z=style.format_number(z, lang, 2),
-                                             alpha=style.format_number(alpha, lang, None))]
+    if "threshold" in residuals and residuals["threshold"].notna().any():
+        z = float(residuals["threshold"].dropna().iloc[0])
+        note = say(lang, "residual_note_bonferroni", z=style.format_number(z, lang, 2),
+                   cells=int(residuals["adjusted_residual"].notna().sum()), alpha=style.format_number(alpha, lang, None))
+    else:
+        z = critical_z(alpha)
+        note = say(lang, "residual_note", z=style.format_number(z, lang, 2), alpha=style.format_number(alpha, lang, None))
+    notes = _data_notes(survey, lang) + [note]
     notes += design_ignored_notes(design, lang)
     fig, ax = new_figure(7.5, 4.4, notes)
     limit = max(4.0, float(np.ceil(np.nanmax(np.abs(wide.to_numpy())))) if wide.notna().any().any() else 4.0)
-    annotations = wide.map(lambda v: "" if pd.isna(v) else style.format_number(v, lang, 1))
+    # Two decimals: a residual printed "−3,0" must not read as past a threshold of 2,96 it does not reach.
+    annotations = wide.map(lambda v: "" if pd.isna(v) else style.format_number(v, lang, 2))
     sns.heatmap(wide, annot=annotations.to_numpy(), fmt="", cmap=style.DIVERGING_CMAP, center=0, vmin=-limit,
                 vmax=limit, ax=ax, cbar_kws={"label": say(lang, "residual_bar")}, linewidths=0.5)
     for text, value in zip(ax.texts, wide.to_numpy().ravel()):

@@ -218,7 +218,7 @@ def _agreement_arrays(x: np.ndarray, y: np.ndarray) -> dict:
 
 
 def agreement_table(first: pd.DataFrame, second: pd.DataFrame, codes, unit_ids, seed: int = 0,
-                    resamples: int = 2000, alpha: float = 0.05) -> pd.DataFrame:
+                    resamples: int = 2000, alpha: float = config.ALPHA) -> pd.DataFrame:
     """Agreement per code and overall (all unit x code decisions), with bootstrap intervals.
 
     Point values come from :func:`agreement_statistics` (kappa from statsmodels); the
@@ -287,6 +287,27 @@ def to_bibtex(references: pd.DataFrame) -> str:
         fields.append(f"  note = {{{_bibtex_escape(note)}}}")
         entries.append(f"@{kind}{{{ref.ref_id},\n" + ",\n".join(fields) + "\n}\n")
     return "\n".join(entries)
+
+
+def bibtex_preview(bibtex: str, entries: int = 4, file_name: str = "references.bib") -> str:
+    r"""The first ``entries`` entries of ``bibtex``, each whole, and a comment line saying how many
+    more ``file_name`` holds: a notebook shows a sample without cutting an entry mid-word.
+
+    Examples
+    --------
+    >>> bib = "@misc{a,\n  year = {2020}\n}\n\n@misc{b,\n  year = {2021}\n}\n"
+    >>> print(bibtex_preview(bib, entries=1))
+    @misc{a,
+      year = {2020}
+    }
+    <BLANKLINE>
+    % 1 more entries in references.bib
+    """
+    items = [item.strip() for item in re.split(r"\n(?=@)", bibtex.strip()) if item.strip()]
+    text = "\n\n".join(items[:entries])
+    if len(items) > entries:
+        text += f"\n\n% {len(items) - entries} more entries in {file_name}"
+    return text
 
 
 def _words(text: str) -> list[str]:

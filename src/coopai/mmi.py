@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from . import plan
-from .contingency import exact_or_monte_carlo, pearson_chi2
+from .contingency import exact_or_monte_carlo, monte_carlo_p, pearson_chi2
 from .sector_tests import sector_table
 
 
@@ -154,7 +154,8 @@ def mmi_test(survey: pd.DataFrame, items, group: str = "sector", permutations: i
     * the second-order Rao-Scott adjustment (:func:`rao_scott_second_order`, MRCV's ``rs2``):
       asymptotic, and it uses which items each cooperative ticks together;
     * permutation of the group labels across cooperatives, which keeps each
-      cooperative's set of answers together: (1 + #{X2_S* >= X2_S}) / (1 + B). Its null is
+      cooperative's set of answers together: (1 + #{X2_S* >= X2_S}) / (1 + B), with its
+      standard error sqrt(p (1 - p) / B) (:func:`coopai.contingency.monte_carlo_p`). Its null is
       joint independence (the whole answer set unrelated to the group), stronger than MMI;
       it depends on which items each cooperative ticks together.
 
@@ -165,7 +166,9 @@ def mmi_test(survey: pd.DataFrame, items, group: str = "sector", permutations: i
     -------
     dict
         ``x2_s, item_chi2, item_p_asymptotic, item_p_exact (dicts by item), p_bonferroni_asymptotic,
-        p_bonferroni_exact, x2_s_rs2, df_rs2, p_rao_scott, p_permutation, permutations, add_constant``.
+        p_bonferroni_exact, p_bonferroni_exact_se, x2_s_rs2, df_rs2, p_rao_scott, p_permutation,
+        p_permutation_se, permutations, add_constant``. The ``_se`` columns are the Monte Carlo
+        standard errors (0 where the p-value is exact).
 
     References
     ----------
@@ -185,9 +188,14 @@ def mmi_test(survey: pd.DataFrame, items, group: str = "sector", permutations: i
     x2_s = float(observed.sum())
     dof = n_groups - 1
     p_asym = sps.chi2.sf(observed, dof)
-    p_exact = np.array([exact_or_monte_carlo(sector_table(survey, item, group).to_numpy(), seed=seed)["p"]
-                        if 0 < item_totals[j] < len(survey) else 1.0 for j, item in enumerate(items)])
+    exact = [exact_or_monte_carlo(sector_table(survey, item, group).to_numpy(), seed=seed)
+             if 0 < item_totals[j] < len(survey) else {"p": 1.0, "se": 0.0} for j, item in enumerate(items)]
+    p_exact = np.array([e["p"] for e in exact])
     c = len(items)
+    smallest = int(np.argmin(p_exact))
+    # Bonferroni's p is c times the smallest item p; when that p is a Monte Carlo estimate, so is
+    # Bonferroni's, with c times its standard error (0 when the smallest p is exact, or capped at 1).
+    bonferroni_exact_se = 0.0 if c * p_exact[smallest] >= 1 else c * float(exact[smallest]["se"])
     # Permuting labels costs n per draw: past plan.PERMUTATION_WORK label moves, fewer draws
     # (never under 999), and the count actually used is returned.
     permutations = int(min(permutations, max(999, plan.PERMUTATION_WORK // max(1, len(codes)))))
@@ -205,13 +213,14 @@ def mmi_test(survey: pd.DataFrame, items, group: str = "sector", permutations: i
         by_pattern = np.bincount(index.ravel(), minlength=size * n_groups << c).reshape(size, n_groups, 1 << c)
         stats = _item_chi2(by_pattern @ item_of_pattern, group_sizes, item_totals, add_constant).sum(axis=1)
         exceed += int(np.sum(stats >= x2_s * (1 - plan.EXACT_RTOL)))
+    permutation = monte_carlo_p(exceed, permutations)
     return {
         "x2_s": x2_s, "item_chi2": dict(zip(items, observed.tolist())),
         "item_p_asymptotic": dict(zip(items, p_asym.tolist())), "item_p_exact": dict(zip(items, p_exact.tolist())),
         "p_bonferroni_asymptotic": float(min(1.0, c * p_asym.min())),
-        "p_bonferroni_exact": float(min(1.0, c * p_exact.min())),
+        "p_bonferroni_exact": float(min(1.0, c * p_exact.min())), "p_bonferroni_exact_se": bonferroni_exact_se,
         **{k: v for k, v in rao_scott_second_order(codes, answers, x2_s).items() if k != "items_used"},
-        "p_permutation": (1 + exceed) / (1 + permutations), "permutations": permutations,
+        "p_permutation": permutation["p"], "p_permutation_se": permutation["se"], "permutations": permutations,
         "add_constant": float(add_constant),
     }
 

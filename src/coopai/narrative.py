@@ -66,11 +66,32 @@ TEXT = {
         "not_computable": "non calculable", "none_computable": "Aucun test par secteur n'est calculable sur cette "
                                                                "enquête.",
         "yes": "oui", "no": "non",
-        "mmi_rebuilt": "X2_S = {x2}. p de Bonferroni (asymptotique) = {p_asym}, (exact) = {p_exact} ; identiques "
-                       "dans toutes les reconstructions : **{fixed}**. p de permutation sur {datasets} jeux de "
-                       "données : de {p_min} à {p_max} ({permutations} permutations chacun).",
-        "mmi_observed": "X2_S = {x2}. p de Bonferroni (asymptotique) = {p_asym}, (exact) = {p_exact} ; p de "
-                        "permutation = {p_perm} ({permutations} permutations).",
+        "mmi_forms": {"p_bonferroni_exact": "Bonferroni sur les p exacts",
+                      "p_bonferroni_asymptotic": "Bonferroni sur les p asymptotiques",
+                      "p_rao_scott": "Rao-Scott du second ordre",
+                      "p_permutation": "permutation des coopératives entières"},
+        "mmi_why": {"p_bonferroni_exact": "des p exacts par pratique",
+                    "p_bonferroni_asymptotic": "des approximations du khi-deux avec des effectifs attendus inférieurs à 5",
+                    "p_rao_scott": "une approximation pour grands échantillons",
+                    "p_permutation": "l'hypothèse nulle plus forte d'indépendance conjointe"},
+        "rejects": "rejette", "does_not_reject": "ne rejette pas",
+        "mmi_decision": "X2_S = {x2}. Décision (`{key}`, {form}) : p = {p}{se}, {decision} l'indépendance marginale "
+                        "multiple au seuil alpha = {alpha}.",
+        "mmi_se": " (Monte Carlo, erreur-type {se})",
+        "mmi_form": "{form} : p = {p} ({decision})",
+        "mmi_form_mc": "{form} : p = {p} (erreur-type {se}, {draws} permutations ; {decision})",
+        "mmi_beside": "À côté : {forms}.",
+        "mmi_differ": "Les formes n'aboutissent pas toutes à la même décision : {reasons}. La décision est celle de "
+                      "la forme déclarée ; les autres montrent combien elle dépend de ce choix.",
+        "mmi_reason": "{form} repose sur {why}",
+        "mmi_spread": "Sur {datasets} jeux de données (celui-ci et {others} autres reconstructions) : {items}. Un "
+                      "écart entre les jeux essayés n'est pas une borne : les vraies réponses des auteurs pourraient "
+                      "donner une valeur hors de cet écart.",
+        "mmi_same": "{form} identique dans chacun ({p})",
+        "mmi_range": "{form} de {lo} à {hi}",
+        "mmi_range_se": "{form} de {lo} à {hi} (erreur-type au plus {se})",
+        "mmi_constant": "Avec la règle par défaut de MRCV (ajouter 0,5 aux cellules vides), X2_S vaudrait {with_} au "
+                        "lieu de {x2}.",
         "total_only_rebuilt": "Données reconstruites : l'article ne donne ces {k} variables que pour l'ensemble de "
                               "l'échantillon, donc chaque test par secteur est montré comme une étendue sur toutes "
                               "les répartitions compatibles ; avec les contraintes et les hypothèses de la "
@@ -141,11 +162,30 @@ TEXT = {
         "none": "none",
         "not_computable": "not computable", "none_computable": "No sector test is computable on this survey.",
         "yes": "yes", "no": "no",
-        "mmi_rebuilt": "X2_S = {x2}. Bonferroni p (asymptotic) = {p_asym}, (exact) = {p_exact}; the same in every "
-                       "rebuild: **{fixed}**. Permutation p over {datasets} datasets: {p_min} to {p_max} "
-                       "({permutations} permutations each).",
-        "mmi_observed": "X2_S = {x2}. Bonferroni p (asymptotic) = {p_asym}, (exact) = {p_exact}; permutation p = "
-                        "{p_perm} ({permutations} permutations).",
+        "mmi_forms": {"p_bonferroni_exact": "Bonferroni over exact p-values",
+                      "p_bonferroni_asymptotic": "Bonferroni over asymptotic p-values",
+                      "p_rao_scott": "Rao-Scott second order",
+                      "p_permutation": "permutation of whole cooperatives"},
+        "mmi_why": {"p_bonferroni_exact": "exact per-practice p-values",
+                    "p_bonferroni_asymptotic": "chi-square approximations with expected counts below 5",
+                    "p_rao_scott": "a large-sample approximation",
+                    "p_permutation": "the stronger null of joint independence"},
+        "rejects": "rejects", "does_not_reject": "does not reject",
+        "mmi_decision": "X2_S = {x2}. Decision (`{key}`, {form}): p = {p}{se}, {decision} multiple marginal "
+                        "independence at alpha = {alpha}.",
+        "mmi_se": " (Monte Carlo, standard error {se})",
+        "mmi_form": "{form} p = {p} ({decision})",
+        "mmi_form_mc": "{form} p = {p} (standard error {se}, {draws} permutations; {decision})",
+        "mmi_beside": "Beside it: {forms}.",
+        "mmi_differ": "Not every form reaches the same decision: {reasons}. The decision is the declared form's; the "
+                      "others show how much it depends on that choice.",
+        "mmi_reason": "{form} rests on {why}",
+        "mmi_spread": "Over {datasets} datasets (this one and {others} other rebuilds): {items}. A spread over the "
+                      "datasets tried is not a bound: the authors' real answers could give a value outside it.",
+        "mmi_same": "{form} the same in every one ({p})",
+        "mmi_range": "{form} from {lo} to {hi}",
+        "mmi_range_se": "{form} from {lo} to {hi} (standard error at most {se})",
+        "mmi_constant": "With MRCV's default of adding 0.5 to zero cells, X2_S would be {with_} instead of {x2}.",
         "total_only_rebuilt": "Rebuilt data: the paper gives these {k} variables for the whole sample only, so each "
                               "sector test is shown as a range over every breakdown consistent with it; with the "
                               "rebuild's constraints and assumptions, {straddle} of the {k} ranges straddle alpha = "
@@ -373,18 +413,77 @@ def sector_test_summary(tests: pd.DataFrame, alpha: float = plan.ALPHA, lang: st
     return "\n".join(f"- {line}" for line in lines)
 
 
-def mmi_summary(mmi: dict, mmi_table: pd.DataFrame, origin: str, lang: str = "fr") -> str:
-    """The MMI line: on rebuilt data with the spread over rebuilds; on observed data, one dataset, no rebuilds."""
+def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA, lang: str = "fr",
+                with_constant: float | None = None) -> str:
+    """Notebook 03's MMI lines: the declared form's decision (:data:`coopai.plan.MMI_PRIMARY`), the
+    other forms beside it, why they differ where they do, each Monte Carlo p with its standard
+    error; on rebuilt data the spread over the rebuilds, on observed data nothing about rebuilds.
+
+    ``mmi_table`` is :func:`coopai.mmi.mmi_over_rebuilds` (first row: this dataset);
+    ``with_constant`` is X2_S with MRCV's 0.5 added to zero cells, when computed.
+
+    Examples
+    --------
+    >>> row = {"x2_s": 21.34, "p_bonferroni_exact": 0.0052, "p_bonferroni_exact_se": 0.0,
+    ...        "p_bonferroni_asymptotic": 0.0193, "p_rao_scott": 0.1008, "p_permutation": 0.0813,
+    ...        "p_permutation_se": 0.00273, "permutations": 9999}
+    >>> print(mmi_summary(pd.DataFrame([row]), "observed", 0.05, "en"))  # doctest: +NORMALIZE_WHITESPACE
+    - X2_S = 21.34. Decision (`p_bonferroni_exact`, Bonferroni over exact p-values): p = 0.0052, rejects multiple
+      marginal independence at alpha = 0.05.
+    - Beside it: Bonferroni over asymptotic p-values p = 0.0193 (rejects); Rao-Scott second order p = 0.101 (does
+      not reject); permutation of whole cooperatives p = 0.0813 (standard error 0.00273, 9,999 permutations; does
+      not reject).
+    - Not every form reaches the same decision: Rao-Scott second order rests on a large-sample approximation;
+      permutation of whole cooperatives rests on the stronger null of joint independence. The decision is the
+      declared form's; the others show how much it depends on that choice.
+    """
     t = TEXT[check_lang(lang)]
-    common = dict(x2=number(mmi["x2_s"], lang, 2), p_asym=format_p(mmi["p_bonferroni_asymptotic"], lang),
-                  p_exact=format_p(mmi["p_bonferroni_exact"], lang), permutations=number(mmi["permutations"], lang))
-    if origin == "rebuilt":
-        fixed = mmi_table["p_bonferroni_exact"].nunique() == 1
-        return t["mmi_rebuilt"].format(**common, fixed=t["yes"] if fixed else t["no"],
-                                       datasets=number(len(mmi_table), lang),
-                                       p_min=format_p(mmi_table["p_permutation"].min(), lang),
-                                       p_max=format_p(mmi_table["p_permutation"].max(), lang))
-    return t["mmi_observed"].format(**common, p_perm=format_p(mmi["p_permutation"], lang))
+    mmi = mmi_table.iloc[0]
+    forms, why = t["mmi_forms"], t["mmi_why"]
+    primary_key = plan.MMI_PRIMARY
+    others = [k for k in forms if k != primary_key]
+
+    def decide(p):
+        return t["rejects"] if p < alpha else t["does_not_reject"]
+
+    def se_of(row, key):
+        return float(row.get(f"{key}_se", 0.0) or 0.0)
+
+    primary = mmi[primary_key]
+    primary_se = se_of(mmi, primary_key)
+    lines = [t["mmi_decision"].format(x2=number(mmi["x2_s"], lang, 2), key=primary_key, form=forms[primary_key],
+                                      p=format_p(primary, lang),
+                                      se=t["mmi_se"].format(se=format_p(primary_se, lang)) if primary_se > 0 else "",
+                                      decision=decide(primary),
+                                      alpha=number(alpha, lang, 2 if _decimals(alpha) == 0 else 3))]
+    beside = []
+    for k in others:
+        template = "mmi_form_mc" if k == "p_permutation" else "mmi_form"
+        beside.append(t[template].format(form=forms[k], p=format_p(mmi[k], lang), se=format_p(se_of(mmi, k), lang),
+                                         draws=number(mmi["permutations"], lang), decision=decide(mmi[k])))
+    lines.append(t["mmi_beside"].format(forms="; ".join(beside) if lang == "en" else " ; ".join(beside)))
+    differ = [k for k in others if (mmi[k] < alpha) != (primary < alpha)]
+    if differ:
+        lines.append(t["mmi_differ"].format(reasons=("; " if lang == "en" else " ; ").join(
+            t["mmi_reason"].format(form=forms[k], why=why[k]) for k in differ)))
+    if origin == "rebuilt" and len(mmi_table) > 1:
+        items = []
+        for k in others + [primary_key]:
+            lo, hi = mmi_table[k].min(), mmi_table[k].max()
+            se_max = float(mmi_table[f"{k}_se"].max()) if f"{k}_se" in mmi_table else 0.0
+            if hi - lo <= 1e-12:  # equal up to rounding
+                items.append(t["mmi_same"].format(form=forms[k], p=format_p(mmi[k], lang)))
+            elif se_max > 0:
+                items.append(t["mmi_range_se"].format(form=forms[k], lo=format_p(lo, lang), hi=format_p(hi, lang),
+                                                      se=format_p(se_max, lang)))
+            else:
+                items.append(t["mmi_range"].format(form=forms[k], lo=format_p(lo, lang), hi=format_p(hi, lang)))
+        lines.append(t["mmi_spread"].format(datasets=number(len(mmi_table), lang),
+                                            others=number(len(mmi_table) - 1, lang),
+                                            items=("; " if lang == "en" else " ; ").join(items)))
+    if with_constant is not None:
+        lines.append(t["mmi_constant"].format(with_=number(with_constant, lang, 2), x2=number(mmi["x2_s"], lang, 2)))
+    return "\n".join(f"- {line}" for line in lines)
 
 
 def total_only_note(origin: str, table: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:

@@ -172,25 +172,29 @@ def residual_threshold(alpha: float = ALPHA, cells: int = 1) -> float:
     return float(sps.norm.ppf(1 - alpha / (2 * cells)))
 
 
-def describe() -> str:
-    """The plan as a short Markdown list, for the notebooks to print.
+def describe(alpha: float = ALPHA) -> str:
+    """The plan as a short Markdown list, for the notebooks to print, at the run's ``alpha``.
 
     Examples
     --------
     >>> "Holm" in describe()
     True
+    >>> "- alpha = 0.01." in describe(0.01) and "Cramer's V interval at 98%" in describe(0.01)
+    True
     """
+    from .style import confidence_level  # the one confidence-level helper; imported here, when called
+
     families = "; ".join(f"`{name}` ({FAMILY_SCOPE[name]}): {', '.join(items)}" for name, items in FAMILIES.items())
     return "\n".join([
         f"- Primary test: {PRIMARY_TEST}, relative tolerance {EXACT_RTOL:g}.",
         f"- Shown beside it, for teaching: {', '.join(SECONDARY_TESTS)}.",
         f"- Multiplicity: Holm (family-wise), with Benjamini-Hochberg beside it. Families: {families}.",
-        f"- alpha = {ALPHA}. Sidedness: " + "; ".join(f"{k}: {v}" for k, v in SIDEDNESS.items()) + ".",
+        f"- alpha = {alpha:g}. Sidedness: " + "; ".join(f"{k}: {v}" for k, v in SIDEDNESS.items()) + ".",
         f"- Several practices at once (MMI): the decision rests on `{MMI_PRIMARY}` (Bonferroni over the exact "
         f"per-practice p-values, a valid test of MMI at any n); permuting whole cooperatives tests joint "
         f"independence, a stronger null; Rao-Scott second order and asymptotic Bonferroni are shown beside it. "
         f"Constant added to zero cells: {MMI_ADD_CONSTANT:g}.",
-        f"- Cramer's V interval at {cramers_v_confidence(ALPHA):.0%} (1 - 2 alpha, Steiger 2004); adjusted residuals "
+        f"- Cramer's V interval at {confidence_level(2 * alpha, 'en')} (1 - 2 alpha, Steiger 2004); adjusted residuals "
         f"flagged beyond a Bonferroni threshold over the figure's cells, and where the expected count is below "
         f"{RESIDUAL_MIN_EXPECTED:g}.",
         "- When: the plan is `src/coopai/plan.py`; its git history shows when each choice was written "

@@ -203,17 +203,35 @@ def power_curve(ns, effect_sizes=plan.EFFECT_SIZES, dof: int = 3, alpha: float =
                         columns=["n", "w", "power"])
 
 
+def h1_n_per_group(alpha: float = plan.ALPHA, power: float = plan.TARGET_POWER,
+                   effect_size_h: float = plan.H1_EFFECT_SIZE_H) -> int:
+    """The n per group (two equal groups) that H1's two-sided comparison of two proportions needs
+    for ``power`` at Cohen's h = ``effect_size_h``: statsmodels ``NormalIndPower``, rounded up.
+
+    It depends on the plan only (alpha, power, effect size), never on a survey's groups.
+
+    Examples
+    --------
+    >>> from scipy.stats import norm
+    >>> closed_form = 2 * ((norm.ppf(0.975) + norm.ppf(0.8)) / 0.5) ** 2  # var of 2 asin(sqrt(p)) is 1/n per group
+    >>> h1_n_per_group(0.05, 0.8, 0.5), math.ceil(closed_form)  # Cohen (1988) table 6.4.1: 63
+    (63, 63)
+    """
+    n = NormalIndPower().solve_power(effect_size_h, power=power, alpha=alpha, ratio=1.0)
+    return int(math.ceil(n))
+
+
 def h1_planning(users: int, non_users: int, alpha: float = plan.ALPHA) -> dict:
-    """Power of a users-versus-non-users comparison as it stands, and the n per group for 80 %.
+    """Power of a users-versus-non-users comparison as it stands (the survey's group sizes), and the
+    n per group for 80 % (:func:`h1_n_per_group`).
 
     Normal approximation for two proportions with Cohen's h (statsmodels ``NormalIndPower``).
     """
     analysis = NormalIndPower()
     power_as_is = float(analysis.power(plan.H1_EFFECT_SIZE_H, nobs1=max(users, 1), ratio=non_users / max(users, 1),
                                        alpha=alpha)) if users else 0.0
-    n80 = analysis.solve_power(plan.H1_EFFECT_SIZE_H, power=plan.TARGET_POWER, alpha=alpha, ratio=1.0)
     return {"users": users, "non_users": non_users, "effect_size_h": plan.H1_EFFECT_SIZE_H,
-            "power_as_is": power_as_is, "n_per_group_80": int(math.ceil(n80))}
+            "power_as_is": power_as_is, "n_per_group_80": h1_n_per_group(alpha)}
 
 
 def proportion_for_cohens_h(h: float, p0: float) -> float:
@@ -325,8 +343,8 @@ def sample_size_plan(margins=(0.15, 0.10, 0.05, 0.03), alpha: float = plan.ALPHA
              "parameter": m, "n": margin_of_error_n(m, alpha, deff=deff)} for m in margins]
     rows += [{"goal": f"sector test ({n_sectors} sectors), power 80%, effect w = {w}{note}", "kind": "power",
               "parameter": w, "n": n_for_power(w, n_sectors - 1, alpha, deff=deff)} for w in plan.EFFECT_SIZES]
-    # The n per group for 80 % power does not depend on the groups as they stand.
+    # The n per group for 80 % power comes from the plan alone: no survey's group sizes enter it.
     rows.append({"goal": f"H1: AI users vs non-users, power 80%, effect h = {plan.H1_EFFECT_SIZE_H} (per group){note}",
                  "kind": "power", "parameter": plan.H1_EFFECT_SIZE_H,
-                 "n": int(math.ceil(deff * h1_planning(0, 0, alpha)["n_per_group_80"]))})
+                 "n": int(math.ceil(deff * h1_n_per_group(alpha)))})
     return pd.DataFrame(rows)

@@ -125,7 +125,7 @@ def table1_marketing_practices(survey: pd.DataFrame, alpha: float = plan.ALPHA) 
     pandas.DataFrame
         ``practice, sector, count, n, percent, ci_low, ci_high``: one row per
         practice and sector, then a ``Total`` row per practice. Percentages and
-        their 95 % Wilson interval are in percent.
+        their Wilson interval at 1 - alpha are in percent.
 
     Examples
     --------
