@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -61,11 +62,14 @@ async def run_cells(km, *sources, interrupt_after=None):
 
 
 def gone(pid, seconds=30):
+    """Whether the process ended within ``seconds`` (a zombie waiting for its parent to reap it has ended)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state in ("Z", "X"):
             return True
         time.sleep(0.05)
     return False
@@ -130,3 +134,32 @@ def test_the_server_loads_no_module_of_the_study_nor_the_inline_backend():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env=pipeline._kernel_env())
     assert result.stdout.split() == ["[]", "['coopai',", "'coopai.kernel_server']"]
+
+
+def test_a_killed_run_takes_its_server_and_kernels_with_it(tmp_path):
+    """A run killed outright (SIGKILL, as the kill tests of test_pipeline do) leaves no server or kernel behind."""
+    import subprocess
+    import sys
+
+    runner = ("import sys, time; from pathlib import Path; from coopai import kernel_server, pipeline\n"
+              "folder = Path(sys.argv[1])\n"
+              "server = kernel_server.KernelServer(folder, pipeline._kernel_command(), pipeline._kernel_env()).__enter__()\n"
+              "command = kernel_server.client_command(pipeline._kernel_command()[:1] + ['-m', 'ipykernel_launcher', '-f',"
+              " str(folder / 'connection.json')], server.path)\n"
+              "subprocess = __import__('subprocess')\n"
+              "client = subprocess.Popen(command, env=pipeline._kernel_env())\n"
+              "print(server.process.pid, client.pid, flush=True)\n"
+              "time.sleep(600)\n")
+    run = subprocess.Popen([sys.executable, "-c", runner, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    server, client = map(int, run.stdout.readline().split())
+    children = Path(f"/proc/{server}/task/{server}/children")
+    deadline = time.monotonic() + 120
+    while not children.read_text().split():  # the server forks the kernel once it has loaded the libraries
+        assert time.monotonic() < deadline, "no kernel was forked"
+        time.sleep(0.1)
+    kernel = int(children.read_text().split()[0])
+    run.kill()
+    run.wait()
+    assert run.returncode == -signal.SIGKILL  # the run was killed, it did not end by itself
+    assert gone(server) and gone(kernel), "a server or kernel outlived the killed run"
+    assert gone(client)  # its kernel gone, the stand-in exits too

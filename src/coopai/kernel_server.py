@@ -47,13 +47,15 @@ CLIENT = Path(__file__).with_name("kernel_client.py")
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Ask Linux to kill this process when its parent dies (a killed run leaves no server or kernel)."""
     try:
         import ctypes
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def preload(modules=PRELOAD) -> list[str]:
@@ -77,7 +79,7 @@ def preload(modules=PRELOAD) -> list[str]:
     return failed
 
 
-def _kernel(request: dict, fds: list[int], keep_closed) -> None:
+def _kernel(request: dict, fds: list[int], keep_closed, server: int) -> None:
     """In the forked process: become the kernel the request describes; never returns."""
     code = 1
     try:
@@ -89,7 +91,7 @@ def _kernel(request: dict, fds: list[int], keep_closed) -> None:
         for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_DFL)
         os.setpgid(0, 0)  # its own group, as a kernel jupyter_client starts is
-        _die_with_parent()
+        _die_with_parent(server)
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -122,11 +124,15 @@ def _kernel(request: dict, fds: list[int], keep_closed) -> None:
             os._exit(code)
 
 
-def serve(path: str) -> None:
-    """Listen on the Unix socket ``path``, import :data:`PRELOAD`, fork a kernel per request."""
+def serve(path: str, parent: int) -> None:
+    """Listen on the Unix socket ``path``, import :data:`PRELOAD`, fork a kernel per request.
+
+    ``parent`` is the run's process id: the server ends with it.
+    """
     import selectors
 
-    _die_with_parent()
+    _die_with_parent(parent)
+    server = os.getpid()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(16)  # clients that connect while the libraries load wait in the backlog
@@ -150,7 +156,7 @@ def serve(path: str) -> None:
                 others += [fd for c, p in kernels.values() for fd in ((c.fileno(),) if c else ()) + (p,)]
                 pid = os.fork()
                 if pid == 0:
-                    _kernel(request, fds, others)
+                    _kernel(request, fds, others, server)
                 for fd in fds:
                     os.close(fd)
                 pidfd = os.pidfd_open(pid)
@@ -212,7 +218,8 @@ class KernelServer:
 
     def __enter__(self):
         options = self.kernel_cmd[1:self.kernel_cmd.index("-m")] if "-m" in self.kernel_cmd else []
-        self.process = subprocess.Popen([self.kernel_cmd[0], *options, "-m", "coopai.kernel_server", str(self.path)],
+        self.process = subprocess.Popen([self.kernel_cmd[0], *options, "-m", "coopai.kernel_server", str(self.path),
+                                         str(os.getpid())],
                                         env=self.env, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 10
         while not self.path.exists() and self.process.poll() is None and time.monotonic() < deadline:
@@ -227,4 +234,4 @@ class KernelServer:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], int(sys.argv[2]))
