@@ -310,6 +310,7 @@ def test_make_alpha_001_and_lang_en_say_99_percent_everywhere(study500):
         caption = table.read_text().split("\n", 1)[0]
         assert not ALPHA_DEFAULTS.search(caption), (table.name, caption)
     assert "99%" in (study500 / "tables" / "table1_marketing_practices.md").read_text().split("\n", 1)[0]
+    assert "bootstrap percentile intervals at 99%" in (study500 / "tables" / "coding_reliability.md").read_text()
     for svg in (study500 / "figures" / "en").glob("*.svg"):
         words = " ".join(re.findall(r"<!-- (.*?) -->", svg.read_text()))  # matplotlib writes each text as a comment
         assert not re.search(r"\b95(\s|\u00a0)?%|\b1[.,]96\b", words), (svg.name, words)
