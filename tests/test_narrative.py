@@ -315,3 +315,17 @@ def test_make_alpha_001_and_lang_en_say_99_percent_everywhere(study500):
         words = " ".join(re.findall(r"<!-- (.*?) -->", svg.read_text()))  # matplotlib writes each text as a comment
         assert not re.search(r"\b95(\s|\u00a0)?%|\b1[.,]96\b", words), (svg.name, words)
     assert "Bars: 99% Wilson interval" in (study500 / "figures" / "en" / "fig4_ai_knowledge_use.svg").read_text()
+
+
+def test_mmi_on_sectors_that_each_answer_alike_says_rao_scott_is_not_computable():
+    """Every cooperative of a sector gives the same answer: no within-sector covariance, so the
+    Rao-Scott adjustment does not exist (it divided by zero); the lines say so, the rest stands."""
+    survey = pd.DataFrame({"sector": ["A"] * 6 + ["B"] * 6, "x": [True] * 6 + [False] * 6,
+                           "y": [False] * 6 + [True] * 6})
+    result = mmi.mmi_test(survey, ["x", "y"], permutations=99, seed=1)
+    assert pd.isna(result["p_rao_scott"]) and result["x2_s"] == pytest.approx(24.0)
+    table = pd.DataFrame([{k: v for k, v in result.items() if not isinstance(v, dict)}])
+    for lang, words in (("en", "Rao-Scott second order: not computable (no covariance within the sectors)"),
+                        ("fr", "Rao-Scott du second ordre : non calculable (aucune covariance dans les secteurs)")):
+        text = narrative.mmi_summary(table, "observed", 0.05, lang)
+        assert words in text and "< 1e-308" not in text

@@ -117,6 +117,10 @@ def rao_scott_second_order(codes, answers, x2_s: float) -> dict:
     d_inverse = 1.0 / np.kron(n / sizes, shares * (1 - shares))
     m = d_inverse[:, None] * (h @ sigma @ h.T)
     sum_squares = float(np.trace(m @ m))
+    if not sum_squares > 0:
+        # Every item constant within every group: no within-group covariance to rescale by, so the
+        # adjustment does not exist (MRCV divides by zero); said, rather than a p-value made up.
+        return {"x2_s_rs2": float("nan"), "df_rs2": float("nan"), "p_rao_scott": float("nan"), "items_used": int(c)}
     statistic = (r - 1) * c * x2_s / sum_squares
     dof = (r - 1) ** 2 * c ** 2 / sum_squares
     return {"x2_s_rs2": statistic, "df_rs2": dof, "p_rao_scott": float(sps.chi2.sf(statistic, dof)),

@@ -79,6 +79,7 @@ TEXT = {
                         "multiple au seuil alpha = {alpha}.",
         "mmi_se": " (Monte Carlo, erreur-type {se})",
         "mmi_form": "{form} : p = {p} ({decision})",
+        "mmi_form_nc": "{form} : non calculable (aucune covariance dans les secteurs)",
         "mmi_form_mc": "{form} : p = {p} (erreur-type {se}, {draws} permutations ; {decision})",
         "mmi_beside": "À côté : {forms}.",
         "mmi_differ": "Les formes n'aboutissent pas toutes à la même décision : {reasons}. La décision est celle de "
@@ -175,6 +176,7 @@ TEXT = {
                         "independence at alpha = {alpha}.",
         "mmi_se": " (Monte Carlo, standard error {se})",
         "mmi_form": "{form} p = {p} ({decision})",
+        "mmi_form_nc": "{form}: not computable (no covariance within the sectors)",
         "mmi_form_mc": "{form} p = {p} (standard error {se}, {draws} permutations; {decision})",
         "mmi_beside": "Beside it: {forms}.",
         "mmi_differ": "Not every form reaches the same decision: {reasons}. The decision is the declared form's; the "
@@ -243,10 +245,12 @@ def format_p(p: float, lang: str = "en", log10_p: float | None = None) -> str:
     --------
     >>> format_p(0.0428), format_p(3.84e-37, "fr"), format_p(0.0, log10_p=-850.894)
     ('0.0428', '3,84e-37', '1.28e-851')
-    >>> format_p(0.0)
-    '< 1e-308'
+    >>> format_p(0.0), format_p(float("nan"), "fr")
+    ('< 1e-308', 'non calculable')
     """
     check_lang(lang)
+    if isinstance(p, float) and math.isnan(p) and log10_p is None:
+        return TEXT[lang]["not_computable"]
     if p > 0 and math.isfinite(p):
         text = f"{p:.3g}"
     elif log10_p is not None and math.isfinite(log10_p):
@@ -444,7 +448,7 @@ def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA,
     others = [k for k in forms if k != primary_key]
 
     def decide(p):
-        return t["rejects"] if p < alpha else t["does_not_reject"]
+        return t["not_computable"] if pd.isna(p) else t["rejects"] if p < alpha else t["does_not_reject"]
 
     def se_of(row, key):
         return float(row.get(f"{key}_se", 0.0) or 0.0)
@@ -458,11 +462,11 @@ def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA,
                                       alpha=number(alpha, lang, 2 if _decimals(alpha) == 0 else 3))]
     beside = []
     for k in others:
-        template = "mmi_form_mc" if k == "p_permutation" else "mmi_form"
+        template = "mmi_form_nc" if pd.isna(mmi[k]) else "mmi_form_mc" if k == "p_permutation" else "mmi_form"
         beside.append(t[template].format(form=forms[k], p=format_p(mmi[k], lang), se=format_p(se_of(mmi, k), lang),
                                          draws=number(mmi["permutations"], lang), decision=decide(mmi[k])))
     lines.append(t["mmi_beside"].format(forms="; ".join(beside) if lang == "en" else " ; ".join(beside)))
-    differ = [k for k in others if (mmi[k] < alpha) != (primary < alpha)]
+    differ = [k for k in others if not pd.isna(mmi[k]) and (mmi[k] < alpha) != (primary < alpha)]
     if differ:
         lines.append(t["mmi_differ"].format(reasons=("; " if lang == "en" else " ; ").join(
             t["mmi_reason"].format(form=forms[k], why=why[k]) for k in differ)))
