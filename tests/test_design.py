@@ -342,22 +342,24 @@ def test_every_output_names_the_design(design_run):
     out, result = design_run
     manifest = json.loads((out / "coopai-manifest.json").read_text())
     assert manifest["parameters"]["design"] == {"weight": "poids", "strata": "strate", "cluster": "grappe", "fpc": "fpc"}
-    for name in ("02_descriptive_statistics", "03_cross_sector_tests", "04_hypothesis_checks"):
+    for name in ("02_descriptive_statistics", "03_cross_sector_tests", "04_hypothesis_checks", "05_reproduction_audit"):
         html = (out / "notebooks" / f"{name}.html").read_text()
         assert "Survey design:" in html and "grappe" in html
     for stem in ("design_proportions", "design_sector_tests", "design_hypothesis_indicators", "sample_size_plan_design"):
         assert "grappe" in (out / "tables" / f"{stem}.md").read_text(), stem
     # Every other table of the run says it ignores the declared design (the published run's captions do not).
-    # (notebook 01 codes the literature, notebook 05 audits against the published study: neither reads the design)
-    elsewhere = {"coding_reliability", "literature_codes", "literature_model_coverage", "claims_summary"}
+    # (notebook 01 codes the literature: it reads no survey)
+    elsewhere = {"coding_reliability", "literature_codes", "literature_model_coverage"}
     written = sorted(p.stem for p in (out / "tables").glob("*.md") if not p.stem.startswith("design_")
                      and p.stem not in elsewhere | {"sample_size_plan_design"})
-    assert {"table1_marketing_practices", "cross_sector_tests", "hypothesis_checks"} <= set(written)
+    assert {"table1_marketing_practices", "cross_sector_tests", "hypothesis_checks", "claims_summary"} <= set(written)
     for stem in written:
         text = (out / "tables" / f"{stem}.md").read_text()
         assert "Survey design declared (weights 'poids', strata 'strate', clusters 'grappe'" in text, stem
         assert "this table ignores it" in text, stem
     assert "survey design:" in result.stdout
+    report = (out / "REPRODUCTION.md").read_text()
+    assert f"- Survey design: {FULL.describe()}; the shares compared with the paper's are unweighted" in report
 
 
 def test_make_all_refuses_an_undeclared_design_column_before_running(tmp_path):

@@ -693,9 +693,10 @@ def basis_counts(ledger: pd.DataFrame) -> str:
     return ", ".join(f"{int(counts[b])} {BASIS_WORDS[b]}" for b in BASES if b in counts)
 
 
-def run_provenance(data_path, survey: pd.DataFrame, alpha: float, seed: int) -> dict:
+def run_provenance(data_path, survey: pd.DataFrame, alpha: float, seed: int, design: str = "") -> dict:
     """What a report was generated from: the data file (relative to the repository when inside it,
-    else its name, so no machine path is written), its SHA-256, n, origin and the run's parameters.
+    else its name, so no machine path is written), its SHA-256, n, origin and the run's parameters
+    (with ``design``, the declared survey design's description, when the run declares one).
 
     The loader records the file and its hash on the survey (``attrs``), so a run that reads a
     snapshot of the survey still names the user's file; ``data_path`` is hashed only without them.
@@ -705,8 +706,9 @@ def run_provenance(data_path, survey: pd.DataFrame, alpha: float, seed: int) -> 
     else:
         path = Path(data_path)
         shown, digest = config.display(path), hashlib.sha256(path.read_bytes()).hexdigest()
-    return {"data_file": shown, "sha256": digest, "n": len(survey),
-            "origin": "rebuilt" if survey.attrs.get("rebuilt") else "observed", "alpha": alpha, "seed": seed}
+    provenance = {"data_file": shown, "sha256": digest, "n": len(survey),
+                  "origin": "rebuilt" if survey.attrs.get("rebuilt") else "observed", "alpha": alpha, "seed": seed}
+    return {**provenance, "design": design} if design else provenance
 
 
 def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataFrame | None = None,
@@ -725,6 +727,9 @@ def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataF
         lines += [f"- Data file: `{provenance['data_file']}` (SHA-256 `{provenance['sha256']}`)",
                   f"- Cooperatives: {provenance['n']}; origin: **{provenance['origin']}**",
                   f"- Parameters: alpha = {provenance['alpha']:g}, seed = {provenance['seed']}", ""]
+        if provenance.get("design"):
+            lines[-1:-1] = [f"- Survey design: {provenance['design']}; the shares compared with the paper's are "
+                            "unweighted (the design-based estimates are in tables/design_proportions.csv)"]
     if origin == "rebuilt":
         lines += ["**Data: rebuilt from the published aggregates (not the original answers).** A claim the rebuild "
                   "was made to match (`by_construction`) is listed but not counted as evidence.", ""]
