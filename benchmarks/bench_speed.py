@@ -8,6 +8,7 @@
 Usage:
   .venv/bin/python benchmarks/bench_speed.py                  # all three (about 3 minutes)
   .venv/bin/python benchmarks/bench_speed.py --only rerun     # or clone, or test (test needs clone)
+  .venv/bin/python benchmarks/bench_speed.py --only rerun --usual-kernels   # and without the kernel server
 The clone is made from this repository's HEAD into a temporary folder beside this checkout, where
 ``../shared`` is found as in CI, and removed afterwards; its environment uses uv's download cache
 as it is (say so when you quote the figure: an empty cache adds the download). Prints the load
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,10 +42,20 @@ def clean_env(**extra) -> dict:
     return {**env, **extra}
 
 
+#: CPU seconds (user + system) of the last command :func:`timed` ran, its processes and theirs.
+LAST_CPU = [0.0]
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(command, cwd, **env) -> float:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     result = subprocess.run(command, cwd=cwd, env=clean_env(**env), capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    LAST_CPU[0] = children_cpu() - cpu
     if result.returncode:
         print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"{' '.join(map(str, command))}: exit {result.returncode}")
@@ -60,22 +72,36 @@ def bare_kernel_start(root: Path = ROOT) -> float:
                  JUPYTER_PATH=str(root / ".venv/share/jupyter"))
 
 
-def rerun_ratio(root: Path = ROOT, repeat: int = 3) -> None:
-    """Target 1: a full rerun against a bare kernel start, alternated so both see the same load."""
+def rerun_ratio(root: Path = ROOT, repeat: int = 3, usual_kernels: bool = False) -> None:
+    """Target 1: a full rerun against a bare kernel start, alternated so both see the same load.
+
+    ``usual_kernels``: each round also reruns with every kernel started the usual way
+    (``COOPAI_KERNEL_SERVER=off``), to show what the kernel server saves.
+    """
     build = Path(tempfile.mkdtemp(prefix="coopai-bench-speed-"))
     try:
-        kernels, reruns = [], []
+        kernels, reruns, usual = [], [], []
         print(f"rerun vs bare kernel ({load()})", flush=True)
         for i in range(repeat):
             kernels.append(bare_kernel_start(root))
-            reruns.append(timed(["make", "--no-print-directory", "all", f"OUT={build / f'out{i}'}"], root,
-                                COOPAI_CACHE="off", COOPAI_BUILD=str(build / "build")))
-            print(f"  round {i + 1}: bare kernel start {kernels[-1]:.2f} s, full rerun {reruns[-1]:.1f} s "
-                  f"({load()})", flush=True)
-        kernel, rerun = statistics.median(kernels), statistics.median(reruns)
+            reruns.append((timed(["make", "--no-print-directory", "all", f"OUT={build / f'out{i}'}"], root,
+                                 COOPAI_CACHE="off", COOPAI_BUILD=str(build / "build")), LAST_CPU[0]))
+            line = (f"  round {i + 1}: bare kernel start {kernels[-1]:.2f} s, full rerun {reruns[-1][0]:.1f} s "
+                    f"({reruns[-1][1]:.1f} s CPU)")
+            if usual_kernels:
+                usual.append((timed(["make", "--no-print-directory", "all", f"OUT={build / f'usual{i}'}"], root,
+                                    COOPAI_CACHE="off", COOPAI_KERNEL_SERVER="off", COOPAI_BUILD=str(build / "build")),
+                               LAST_CPU[0]))
+                line += f"; with the usual kernel starts {usual[-1][0]:.1f} s ({usual[-1][1]:.1f} s CPU)"
+            print(f"{line} ({load()})", flush=True)
+        kernel, rerun = statistics.median(kernels), statistics.median(r for r, _ in reruns)
         print(f"1. full rerun of every notebook (COOPAI_CACHE=off, environment in place): {rerun:.1f} s = "
               f"{rerun / kernel:.1f} x one bare kernel start with the study's imports ({kernel:.2f} s); "
-              f"target: at most 5 x (medians of {repeat})", flush=True)
+              f"target: at most 5 x (medians of {repeat}; CPU of the rerun {statistics.median(c for _, c in reruns):.1f} s)",
+              flush=True)
+        if usual:
+            print(f"   the same with every kernel started the usual way: {statistics.median(r for r, _ in usual):.1f} s, "
+                  f"{statistics.median(c for _, c in usual):.1f} s CPU (medians)", flush=True)
     finally:
         shutil.rmtree(build, ignore_errors=True)
 
@@ -109,10 +135,12 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=("rerun", "clone", "test"), action="append",
                         help="measure only these (test runs in a fresh clone, so it makes one)")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of rerun / bare kernel start (median)")
+    parser.add_argument("--usual-kernels", action="store_true",
+                        help="also rerun with every kernel started the usual way (COOPAI_KERNEL_SERVER=off)")
     args = parser.parse_args(argv)
     only = set(args.only or ("rerun", "clone", "test"))
     if "rerun" in only:
-        rerun_ratio(repeat=args.repeat)
+        rerun_ratio(repeat=args.repeat, usual_kernels=args.usual_kernels)
     if only & {"clone", "test"}:
         clone = fresh_clone(keep=False)
         try:
