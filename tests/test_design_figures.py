@@ -263,3 +263,21 @@ def test_figures_that_count_cooperatives_say_they_ignore_the_declared_design(run
         assert style.render(plain)["image/svg+xml"] != style.render(fig)["image/svg+xml"], name
         plt.close("all")
     assert not failures, failures
+
+
+def test_design_tables_and_figures_are_byte_identical_run_to_run(run, tmp_path):
+    """The design-based table computed again, written again and drawn again gives the same bytes."""
+    again = design.design_proportions(run["survey"], design.prepare(run["survey"], DESIGN),
+                                      design.proportion_variables(run["survey"]), alpha=0.05)
+    for folder, table in ((tmp_path / "a", run["computed"]["design_proportions"]), (tmp_path / "b", again)):
+        folder.mkdir()
+        tables.write_table(table, "design_proportions", folder, caption="Design.")
+    for suffix in ("csv", "md", "tex"):
+        assert (tmp_path / "a" / f"design_proportions.{suffix}").read_bytes() == \
+            (tmp_path / "b" / f"design_proportions.{suffix}").read_bytes()
+    for lang in LANGS:
+        first = figures.figure2_sectors(run["sectors"], run["survey"], lang, design=DESIGN,
+                                        estimates=run["computed"]["design_proportions"])
+        second = figures.figure2_sectors(run["sectors"], run["survey"], lang, design=DESIGN, estimates=again)
+        assert style.render(first) == style.render(second), lang
+        plt.close("all")
