@@ -8,6 +8,7 @@ publishes every notebook's files into OUT at once (:mod:`coopai.transaction`).
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import nbformat
@@ -83,6 +84,12 @@ def normalize_notebook(nb):
     return nb
 
 
+@functools.lru_cache(maxsize=1)
+def _html_exporter() -> HTMLExporter:
+    """One HTML exporter for every notebook a process exports: it compiles its templates once (about 0.25 s)."""
+    return HTMLExporter(embed_images=True)
+
+
 def export_notebook(executed, out_dir, lang: str, html_name: str) -> dict:
     """Export an executed notebook: HTML to ``out_dir/notebooks``, tagged figures to ``out_dir/figures/LANG``.
 
@@ -112,7 +119,7 @@ def export_notebook(executed, out_dir, lang: str, html_name: str) -> dict:
     for cell in clean.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not is_hidden(o)]
-    html, _ = HTMLExporter(embed_images=True).from_notebook_node(clean, resources={"metadata": {"name": html_name}})
+    html, _ = _html_exporter().from_notebook_node(clean, resources={"metadata": {"name": html_name}})
     html_path = out_dir / "notebooks" / f"{html_name}.html"
     write_atomic(html_path, html)
     return {"html": html_path, "figures": figures}
