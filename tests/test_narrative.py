@@ -66,10 +66,12 @@ def all_sentences(survey, lang, alpha=plan.ALPHA):
         "descriptive_takeaways": narrative.descriptive_takeaways(survey, summaries, alpha, lang),
         "multiplicity_note": narrative.multiplicity_note(len(plan.FAMILIES["table1_practices"]), alpha, lang),
         "sector_test_summary": narrative.sector_test_summary(tests, alpha, lang),
+        "naive_pooled_note": narrative.naive_pooled_note(mmi.naive_pooled_chi2(survey, PRACTICES), None, lang),
         "mmi_summary": narrative.mmi_summary(mmi_table, origin, alpha, lang, mmi.x2_s_with_constant(survey, PRACTICES, 0.5)),
         "power_note": narrative.power_note(run_power, sizes, paper_power, paper_sector_sizes(), lang),
         "estimate_note": narrative.estimate_note(checks, alpha, lang),
         "h1_data_note": narrative.h1_data_note(survey, checks, lang),
+        "h1_power_note": narrative.h1_power_note(hypotheses.h1_power_check(survey, alpha), lang),
         "hypothesis_takeaways": narrative.hypothesis_takeaways(survey, checks, lang),
     }
     if origin == "observed":
@@ -329,3 +331,23 @@ def test_mmi_on_sectors_that_each_answer_alike_says_rao_scott_is_not_computable(
                         ("fr", "Rao-Scott du second ordre : non calculable (aucune covariance dans les secteurs)")):
         text = narrative.mmi_summary(table, "observed", 0.05, lang)
         assert words in text and "< 1e-308" not in text
+
+
+def test_naive_table_and_h1_power_lines_state_this_surveys_numbers(survey500, rebuilt):
+    """The two lines notebooks 03 and 04 wrote as English f-strings, now templates: the published
+    study's English text as before, and a 500-row survey's own counts in both languages."""
+    power_check = hypotheses.h1_power_check(rebuilt, 0.05)
+    assert narrative.h1_power_note(power_check, "en").startswith(
+        "- 3 users against 27 non-users: approximation 0.130, exact power of the same z-test 0.052 "
+        "(the approximation is 2.5 times the exact value).\n- 100 against 100: approximation")
+    naive = mmi.naive_pooled_chi2(rebuilt, PRACTICES)
+    assert narrative.naive_pooled_note(naive, None, "en") == (
+        f"Naive pooled table: 57 ticks from 30 cooperatives (chi2 = {naive['chi2']:.2f}, df = 9) - **not a valid test**.")
+    users = int(survey500["used_ai_tool"].sum())
+    for lang, words in (("en", f"{users} users against {500 - users} non-users"),
+                        ("fr", f"{users} utilisatrices contre {500 - users} non-utilisatrices")):
+        assert narrative.h1_power_note(hypotheses.h1_power_check(survey500, 0.05), lang).startswith(f"- {words}")
+    ticks = int(survey500[list(PRACTICES)].sum().sum())
+    assert f"{ticks} cases cochées par 500 coopératives" in narrative.naive_pooled_note(
+        mmi.naive_pooled_chi2(survey500, PRACTICES), None, "fr")
+    assert narrative.naive_pooled_note(None, "one sector only", "en") == "Naive pooled table: not computable, one sector only."

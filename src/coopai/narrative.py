@@ -123,6 +123,13 @@ TEXT = {
                        "verdict du paquet : `{verdict}`.",
         "h1_takeaway": "H1 : verdict `{verdict}` ({users} coopératives sur {n} ont utilisé un outil d'IA). L'intérêt pour "
                        "l'IA n'est pas une preuve que l'IA améliore le marketing.",
+        "naive": "Tableau regroupé naïf : {ticks} cases cochées par {n} coopératives (khi-deux = {chi2}, ddl = {dof}) - "
+                 "**pas un test valide**.",
+        "naive_not_computable": "Tableau regroupé naïf : non calculable, {reason}.",
+        "h1_power_here": "{users} utilisatrices contre {non_users} non-utilisatrices : approximation {approx}, puissance "
+                         "exacte du même test z {exact}",
+        "h1_power_ratio": " (l'approximation vaut {ratio} fois la valeur exacte)",
+        "h1_power_large": "{users} contre {non_users} : approximation {approx}, exacte {exact}.",
     },
     "en": {
         "published_sample": "The published study's {n} cooperatives were chosen on purpose in Tangier (the paper "
@@ -216,6 +223,12 @@ TEXT = {
                        "`{verdict}`.",
         "h1_takeaway": "H1: verdict `{verdict}` ({users} of {n} cooperatives used an AI tool). Interest in AI is not evidence "
                        "that AI improves marketing.",
+        "naive": "Naive pooled table: {ticks} ticks from {n} cooperatives (chi2 = {chi2}, df = {dof}) - **not a valid test**.",
+        "naive_not_computable": "Naive pooled table: not computable, {reason}.",
+        "h1_power_here": "{users} users against {non_users} non-users: approximation {approx}, exact power of the same "
+                         "z-test {exact}",
+        "h1_power_ratio": " (the approximation is {ratio} times the exact value)",
+        "h1_power_large": "{users} against {non_users}: approximation {approx}, exact {exact}.",
     },
 }
 
@@ -568,6 +581,33 @@ def hypothesis_takeaways(survey: pd.DataFrame, checks: pd.DataFrame, lang: str =
 
 
 #: Every sentence function, for the tests (name -> how a notebook calls it is in the notebooks).
+def naive_pooled_note(naive: dict | None, reason: str | None = None, lang: str = "fr") -> str:
+    """Notebook 03's line on the naive pooled table (:func:`coopai.mmi.naive_pooled_chi2`): ticks
+    counted as if independent, so not a valid test; or why it cannot be formed (``reason``)."""
+    t = TEXT[check_lang(lang)]
+    if naive is None:
+        return t["naive_not_computable"].format(reason=reason)
+    return t["naive"].format(ticks=number(naive["ticks"], lang), n=number(naive["cooperatives"], lang),
+                             chi2=number(naive["chi2"], lang, 2), dof=number(naive["dof"], lang))
+
+
+def h1_power_note(power_check: pd.DataFrame, lang: str = "fr") -> str:
+    """Notebook 04's lines on H1's power (:func:`coopai.hypotheses.h1_power_check`): the normal
+    approximation against the exact power of the same z-test, for this survey's groups and for 100
+    per group."""
+    t = TEXT[check_lang(lang)]
+    here, large = power_check.iloc[0], power_check.iloc[1]
+    first = t["h1_power_here"].format(users=number(here["users"], lang), non_users=number(here["non_users"], lang),
+                                      approx=number(here["power_as_is"], lang, 3),
+                                      exact=number(here["power_exact_z_test"], lang, 3))
+    if here["power_exact_z_test"] > 0:
+        first += t["h1_power_ratio"].format(ratio=number(here["power_as_is"] / here["power_exact_z_test"], lang, 1))
+    second = t["h1_power_large"].format(users=number(large["users"], lang), non_users=number(large["non_users"], lang),
+                                        approx=number(large["power_as_is"], lang, 3),
+                                        exact=number(large["power_exact_z_test"], lang, 3))
+    return f"- {first}.\n- {second}"
+
+
 SENTENCES = ("sample_note", "sector_cell_example", "digital_status_note", "knowledge_interest_note",
-             "descriptive_takeaways", "multiplicity_note", "sector_test_summary", "mmi_summary", "total_only_note",
-             "power_note", "estimate_note", "h1_data_note", "hypothesis_takeaways")
+             "descriptive_takeaways", "multiplicity_note", "sector_test_summary", "naive_pooled_note", "mmi_summary",
+             "total_only_note", "power_note", "estimate_note", "h1_data_note", "h1_power_note", "hypothesis_takeaways")
