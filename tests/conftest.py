@@ -24,8 +24,8 @@ ROOT = config.PROJECT_ROOT
 
 #: Test files that run the whole study or many figures, started first: `make test` hands whole files
 #: to two workers (pytest-xdist, --dist loadfile), and a long file begun last would finish alone.
-LONGEST_FIRST = ("test_pipeline.py", "test_design.py", "test_loader.py", "test_narrative.py", "test_figures.py",
-                 "test_kobo.py", "test_kernel_server.py")
+LONGEST_FIRST = ("test_pipeline.py", "test_design_figures.py", "test_design.py", "test_narrative.py",
+                 "test_figures.py", "test_loader.py", "test_kobo.py", "test_kernel_server.py")
 
 
 def pytest_collection_modifyitems(config, items):
