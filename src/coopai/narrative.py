@@ -126,6 +126,8 @@ TEXT = {
         "naive": "Tableau regroupé naïf : {ticks} cases cochées par {n} coopératives (khi-deux = {chi2}, ddl = {dof}) - "
                  "**pas un test valide**.",
         "naive_not_computable": "Tableau regroupé naïf : non calculable, {reason}.",
+        "literature_counts": "{sources} sources, {units} unités de codage (citation × section), {pairs} couples "
+                             "unité-code, {codes} codes.",
         "h1_power_here": "{users} utilisatrices contre {non_users} non-utilisatrices : approximation {approx}, puissance "
                          "exacte du même test z {exact}",
         "h1_power_ratio": " (l'approximation vaut {ratio} fois la valeur exacte)",
@@ -225,6 +227,8 @@ TEXT = {
                        "that AI improves marketing.",
         "naive": "Naive pooled table: {ticks} ticks from {n} cooperatives (chi2 = {chi2}, df = {dof}) - **not a valid test**.",
         "naive_not_computable": "Naive pooled table: not computable, {reason}.",
+        "literature_counts": "{sources} sources, {units} coding units (citation × section), {pairs} unit-code pairs, "
+                             "{codes} codes.",
         "h1_power_here": "{users} users against {non_users} non-users: approximation {approx}, exact power of the same "
                          "z-test {exact}",
         "h1_power_ratio": " (the approximation is {ratio} times the exact value)",
@@ -606,6 +610,20 @@ def h1_power_note(power_check: pd.DataFrame, lang: str = "fr") -> str:
                                         approx=number(large["power_as_is"], lang, 3),
                                         exact=number(large["power_exact_z_test"], lang, 3))
     return f"- {first}.\n- {second}"
+
+
+def literature_counts(sources: int, units: int, pairs: int, codes: int, lang: str = "fr") -> str:
+    """Notebook 01's line on the size of the literature coding, in the run's language.
+
+    Examples
+    --------
+    >>> literature_counts(12, 3, 4, 5, "fr")
+    '12 sources, 3 unités de codage (citation × section), 4 couples unité-code, 5 codes.'
+    >>> literature_counts(12, 3, 4, 5, "en")
+    '12 sources, 3 coding units (citation × section), 4 unit-code pairs, 5 codes.'
+    """
+    return TEXT[check_lang(lang)]["literature_counts"].format(
+        sources=number(sources, lang), units=number(units, lang), pairs=number(pairs, lang), codes=number(codes, lang))
 
 
 SENTENCES = ("sample_note", "sector_cell_example", "digital_status_note", "knowledge_interest_note",
