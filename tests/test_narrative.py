@@ -1,6 +1,7 @@
 """Sentences are results: each one the notebooks print is computed from the run's data, so on a
 generated survey of another size none carries the paper's counts, and on the rebuilt data they
 still say what the published study says. Once, the whole study runs on a generated survey."""
+import math
 import re
 from pathlib import Path
 
@@ -229,6 +230,25 @@ def test_a_displayed_table_never_shows_a_small_p_as_zero():
     shown = tables.readable(table, "en")
     assert shown["p_exact"].tolist() == ["3.80×10⁻³⁷", "1.26×10⁻⁸⁵¹"]
     assert tables.readable(table, "fr")["p_exact"].tolist() == ["3,80×10⁻³⁷", "1,26×10⁻⁸⁵¹"]
+
+
+def test_a_hypothesis_table_at_100000_rows_shows_no_p_as_zero():
+    """notebook 04's columns name their logarithm log10_<column>: at 100,000 cooperatives p underflowed to 0
+    (what hypothesis_checks.md printed) and BF+0 overflowed to inf."""
+    table = pd.DataFrame({"p_value": [0.0, 0.0214], "log10_p_value": [-3575.82, -1.6696],
+                          "bf_plus": [math.inf, 4.77], "log10_bf_plus": [3571.36, 0.6785]})
+    shown = tables.readable(table, "en", headers=False)
+    assert shown["p_value"].tolist() == ["1.51×10⁻³⁵⁷⁶", "0.0214"]
+    assert shown["bf_plus"].tolist() == ["2.29×10³⁵⁷¹", "4.77"]
+    assert f"{table['p_value'][0]:.4f}" == "0.0000"  # what the table printed before (hypothesis_checks.md)
+    # Without its logarithm an underflowed p prints as a bound, never 0; a zero that is no p-value stays 0.
+    assert tables.readable(table[["p_value"]], "en", headers=False)["p_value"].tolist() == ["< 10⁻³⁰⁸", "0.0214"]
+    assert tables.readable(pd.DataFrame({"p_chi2": [0.0, 1e-20, 0.5], "share": [0.0, 0.2, 0.5]}), "en",
+                           headers=False).to_numpy().tolist() == [["< 10⁻³⁰⁸", "0.000"], ["1.00×10⁻²⁰", "0.200"],
+                                                                  ["0.500", "0.500"]]
+    # Finite but past 10^15 (BF10 at 100,000 rows): scientific, not 239 digits.
+    assert tables.readable(pd.DataFrame({"bf10": [1.89e238, 4.0]}), "en", headers=False)["bf10"].tolist() == [
+        "1.89×10²³⁸", "4"]
 
 
 @pytest.fixture(scope="module")

@@ -126,10 +126,50 @@ def _from_log10(value: float, log10_value: float, lang: str) -> str:
     return f"{style.format_number(mantissa, lang, SIGNIFICANT - 1)}×{style.power_of_ten(exponent)}"
 
 
+def is_p_column(column: str) -> bool:
+    """A p-value column by its name (``p``, ``p_value``, ``p_*``), not its standard error or logarithm.
+
+    Examples
+    --------
+    >>> [is_p_column(c) for c in ("p", "p_chi2", "p_value", "p_monte_carlo_se", "p_exact_log10", "power")]
+    [True, True, True, False, False, False]
+    """
+    return (column == "p" or column.startswith("p_")) and not column.endswith(("_se", "_log10"))
+
+
+def _beyond_plain_print(values: pd.Series, logs: pd.Series, p_column: bool) -> pd.Series:
+    """The cells a column's shared precision cannot print truly: infinities, values past 10^15, a 0 whose
+    logarithm (``log10_<column>``) is finite (it underflowed), and in a p-value column a 0 or a p below
+    :data:`NOISE` (a p-value is positive: printed as 0 it would claim certainty)."""
+    finite = np.isfinite(values)
+    extreme = values.notna() & (~finite | (values.abs() >= 1e15) | ((values == 0) & np.isfinite(logs)))
+    if p_column:
+        extreme |= values.notna() & (values.abs() < NOISE)
+    return extreme
+
+
+def _extreme_text(value: float, log10_value: float, lang: str) -> str:
+    """A cell :func:`_beyond_plain_print` singles out: from its logarithm when known, else in
+    scientific notation, a bound for a p that underflowed without one, or ∞.
+
+    Examples
+    --------
+    >>> _extreme_text(0.0, -3575.82, "en"), _extreme_text(0.0, float("nan"), "fr"), _extreme_text(1.89e238, float("nan"), "en")
+    ('1.51×10⁻³⁵⁷⁶', '< 10⁻³⁰⁸', '1.89×10²³⁸')
+    """
+    if math.isfinite(log10_value) and not 0 < abs(value) < math.inf:
+        return _from_log10(value, log10_value, lang)
+    if value == 0:
+        return f"< {style.power_of_ten(-308)}"  # below the smallest normal double: scipy's sf underflowed
+    if not math.isfinite(value):
+        return f"{'' if value > 0 else style.MINUS}∞"
+    return _scientific(value, lang)
+
+
 def _scientific(value: float, lang: str) -> str:
     mantissa, exponent = f"{value:.{SIGNIFICANT - 1}e}".split("e")
-    return f"{style.format_number(float(mantissa), lang, SIGNIFICANT - 1)}×10{style.format_power_of_ten(10 ** int(exponent))[2:]}" \
-        if int(exponent) else style.format_number(float(mantissa), lang, SIGNIFICANT - 1)
+    text = style.format_number(float(mantissa), lang, SIGNIFICANT - 1)
+    return f"{text}×{style.power_of_ten(int(exponent))}" if int(exponent) else text
 
 
 def readable(table: pd.DataFrame, lang: str = "en", headers: bool = True) -> pd.DataFrame:
@@ -170,19 +210,21 @@ def readable(table: pd.DataFrame, lang: str = "en", headers: bool = True) -> pd.
             text = pd.Series([_from_log10(v, lg, lang) for v, lg in zip(values, table[f"{column}_log10"])],
                              index=table.index)
         elif pd.api.types.is_numeric_dtype(values):
-            numbers = values.astype(float).mask(lambda v: v.abs() < NOISE, 0.0)
+            raw = values.astype(float)
+            logs = table[f"log10_{column}"] if f"log10_{column}" in table.columns else pd.Series(math.nan, table.index)
+            extreme = _beyond_plain_print(raw, logs, is_p_column(column))
+            numbers = raw.where(~extreme).mask(lambda v: v.abs() < NOISE, 0.0)
             whole = numbers.dropna()
             if len(whole) and (whole == whole.round()).all() and (whole.abs() < 1e15).all():
                 text = numbers.map(lambda v: "" if pd.isna(v) else style.format_number(v, lang, 0))
             else:
                 decimals = column_decimals(numbers.dropna())
-                # A Bayes factor past the float range is inf here; its logarithm (log10_<column>) says how large.
-                logs = table[f"log10_{column}"] if f"log10_{column}" in table.columns else pd.Series(math.nan, table.index)
-                text = pd.Series([
-                    "" if pd.isna(v) else (_from_log10(v, lg, lang) or f"{'' if v > 0 else style.MINUS}∞")
-                    if not math.isfinite(v) else (
-                        style.format_number(v, lang, decimals, thousands=False) if decimals is not None
-                        else _scientific(v, lang)) for v, lg in zip(numbers, logs)], index=table.index)
+                text = numbers.map(lambda v: "" if pd.isna(v) else (
+                    style.format_number(v, lang, decimals, thousands=False) if decimals is not None
+                    else _scientific(v, lang)))
+            if extreme.any():
+                text = text.where(~extreme, pd.Series(
+                    [_extreme_text(v, lg, lang) for v, lg in zip(raw, logs)], index=table.index))
         else:
             text = values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
         out[column] = text
