@@ -312,7 +312,7 @@ def test_residual_heatmap_bolds_the_cells_the_table_flags(survey):
     """Bold cells are those past the plan's Bonferroni threshold, as the table's ``beyond_threshold``
     says, not past 1.96: the figure and the table agree."""
     residuals = sector_tests.residuals_long(survey, plan.FAMILIES["table1_practices"])
-    between = residuals[(residuals["adjusted_residual"].abs() > figures.critical_z(plan.ALPHA))
+    between = residuals[(residuals["adjusted_residual"].abs() > plan.critical_z(plan.ALPHA))
                         & ~residuals["beyond_threshold"]]
     assert len(between), "the rebuilt data have residuals between the two thresholds, so the test can fail"
     fig = figures.residual_heatmap(residuals, survey, "en", plan.ALPHA)

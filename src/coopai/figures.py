@@ -498,13 +498,6 @@ def figure5_ai_interest_barriers(summary: pd.DataFrame, survey: pd.DataFrame, la
     return _indicator_bars(summary, survey, FIGURE5_INDICATORS, say(lang, "fig5"), lang, alpha, (), design, estimates)
 
 
-def critical_z(alpha: float) -> float:
-    """Two-sided normal critical value at ``alpha`` (1.96 at 0.05, 2.58 at 0.01)."""
-    from scipy.stats import norm
-
-    return float(norm.ppf(1 - alpha / 2))
-
-
 def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = "fr", alpha: float = plan.ALPHA, *,
                      design=None):
     """Heatmap of adjusted standardized residuals, practices by sector (from contingency.residuals_long).
@@ -527,7 +520,7 @@ def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = 
         note = say(lang, "residual_note_bonferroni", z=style.format_number(z, lang, 2),
                    cells=int(residuals["adjusted_residual"].notna().sum()), alpha=style.format_number(alpha, lang, None))
     else:
-        z = critical_z(alpha)
+        z = plan.critical_z(alpha)
         note = say(lang, "residual_note", z=style.format_number(z, lang, 2), alpha=style.format_number(alpha, lang, None))
     notes = _data_notes(survey, lang) + [note]
     notes += design_ignored_notes(design, lang)
@@ -624,7 +617,7 @@ def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "
     se = simulated["power_exact_se"].fillna(0.0)
     label = say(lang, "simulated_ci" if (se > 0).any() else "simulated", n=style.format_number(n_survey, lang, 0),
                 ci=ci, sizes="/".join(style.format_number(s, lang, 0) for s in sizes))
-    ax.errorbar(simulated["n"], simulated["power_exact"], yerr=critical_z(alpha) * se if (se > 0).any() else None,
+    ax.errorbar(simulated["n"], simulated["power_exact"], yerr=plan.critical_z(alpha) * se if (se > 0).any() else None,
                 fmt="o", color="black", markerfacecolor="white", capsize=3, label=label)
     reference_line(ax, target_power, "y", say(lang, "target_power", power=style.format_number(target_power, lang, None)),
                    colour=PALETTE["reference"])

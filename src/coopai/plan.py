@@ -159,6 +159,19 @@ def cramers_v_confidence(alpha: float = ALPHA) -> float:
     return 1.0 - 2.0 * alpha
 
 
+def critical_z(alpha: float = ALPHA) -> float:
+    """Two-sided normal critical value at ``alpha``: the z of a ``1 - alpha`` interval.
+
+    Examples
+    --------
+    >>> round(critical_z(0.05), 2), round(critical_z(0.01), 2)
+    (1.96, 2.58)
+    """
+    from scipy import stats as sps  # the plan module stays import-light for the notebooks' first cell
+
+    return float(sps.norm.ppf(1 - alpha / 2))
+
+
 def residual_threshold(alpha: float = ALPHA, cells: int = 1) -> float:
     """Flag threshold for adjusted residuals: Bonferroni over ``cells`` two-sided comparisons.
 
@@ -167,9 +180,7 @@ def residual_threshold(alpha: float = ALPHA, cells: int = 1) -> float:
     >>> round(residual_threshold(0.05, 1), 2), round(residual_threshold(0.05, 16), 2)
     (1.96, 2.96)
     """
-    from scipy import stats as sps  # the plan module stays import-light for the notebooks' first cell
-
-    return float(sps.norm.ppf(1 - alpha / (2 * cells)))
+    return critical_z(alpha / cells)
 
 
 def describe(alpha: float = ALPHA) -> str:
