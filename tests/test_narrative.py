@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coopai import hypotheses, mmi, narrative, plan, power, sector_tests, stats, synthetic, tables
+from coopai import hypotheses, mmi, narrative, plan, power, sector_tests, stats, style, synthetic, tables
 from coopai.codebook import PRACTICES, SECTORS
 from coopai.published import paper_sector_sizes, read_published_aggregates
 from coopai.survey import AssumptionWarning, load_survey
@@ -118,6 +118,17 @@ def test_the_check_finds_the_papers_counts_on_the_published_study(rebuilt):
     assert "sectors of 14, 8, 5, 3 (the published study's)" in sentences["power_note"]
 
 
+def test_the_check_finds_the_papers_counts_in_french_sentences(rebuilt):
+    """French sentences print numbers by style.format_number (narrow no-break space between thousands):
+    the check still reads the published study's counts in them, and a grouped number stays one number."""
+    sentences = all_sentences(rebuilt, "fr")
+    assert "21 sur 30 signalent des obstacles" in sentences["estimate_note"]
+    assert paper_counts_in(sentences["estimate_note"]) and paper_counts_in(sentences["h1_data_note"])
+    assert "3 coopératives ayant utilisé un outil d'IA contre 27" in sentences["h1_data_note"]
+    grouped = f"{narrative.number(30_000, 'fr')} coopératives, {narrative.number(1_030, 'fr')} coopératives"
+    assert grouped == "30\u202f000 coopératives, 1\u202f030 coopératives" and not paper_counts_in(grouped)
+
+
 def test_sentences_state_this_surveys_numbers(survey500):
     s = all_sentences(survey500, "en")
     barriers = int(survey500["reports_ai_barriers"].sum())
@@ -214,13 +225,55 @@ def test_french_numbers_use_the_french_format(survey500):
     s = all_sentences(survey500, "fr")
     assert re.search(r"\d,\d\u00a0%", s["estimate_note"])  # French: decimal comma, no-break space before %
     assert not any(re.search(r"\d\.\d", re.sub(r"`[^`]*`", "", text)) for text in s.values())
-    assert narrative.number(100_000, "fr") == "100 000" and narrative.number(100_000, "en") == "100,000"
+    # French thousands: a narrow no-break space (style.NNBSP), as figures and tables print them; the minus sign.
+    assert narrative.number(100_000, "fr") == "100\u202f000" and narrative.number(100_000, "en") == "100,000"
+    assert narrative.number(-1091.5, "fr", 1) == "\u22121\u202f091,5" == style.format_number(-1091.5, "fr", 1)
 
 
-@pytest.mark.parametrize("p, log10_p, text", [(0.0, -850.894, "1.28e-851"), (0.0, None, "< 1e-308"),
-                                              (3.84e-37, None, "3.84e-37"), (0.0214, None, "0.0214")])
+@pytest.mark.parametrize("p, log10_p, text", [(0.0, -850.894, "1.28×10⁻⁸⁵¹"), (0.0, None, "< 10⁻³⁰⁸"),
+                                              (3.84e-37, None, "3.84×10⁻³⁷"), (0.0214, None, "0.0214")])
 def test_no_p_value_is_printed_as_zero(p, log10_p, text):
     assert narrative.format_p(p, "en", log10_p) == text
+
+
+def test_sentences_print_a_small_p_as_the_tables_do():
+    """A p below 10⁻⁴ in a sentence has the tables' typographic form (3,84×10⁻³⁷), not the computer's 3,84e-37;
+    only trailing zeros differ (a sentence says 1×10⁻⁸⁵⁰ where a table column keeps 1.00×10⁻⁸⁵⁰)."""
+    table = pd.DataFrame({"p_exact": [3.84e-37, 0.0, 0.0], "p_exact_log10": [-36.4157, -850.894, -850.0001]})
+    for lang in ("fr", "en"):
+        said = [narrative.format_p(p, lang, lg) for p, lg in zip(table["p_exact"], table["p_exact_log10"])]
+        shown = tables.readable(table, lang, headers=False)["p_exact"].tolist()
+        assert said[:2] == shown[:2] and shown[2] == ("1,00×10⁻⁸⁵⁰" if lang == "fr" else "1.00×10⁻⁸⁵⁰")
+        assert said[2] == "1×10⁻⁸⁵⁰" and not any("e-" in text for text in said)
+    assert narrative.format_p(float("nan"), "en", float("nan")) == "not computable"  # was the bound "< 1e-308"
+    assert narrative.format_bf(float("nan")) == "not computable" and narrative.format_bf(math.inf) == "> 10³⁰⁸"
+
+
+#: Superscript digits of a printed power of ten, as plain ones.
+PLAIN_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+def scientific_in(text: str) -> tuple[float, int]:
+    """Mantissa and exponent of a number printed as ``1.28e-851`` or ``1,28×10⁻⁸⁵¹`` (either form, either language)."""
+    found = re.fullmatch(r"(\d+(?:[.,]\d+)?)(?:e([+-]?\d+)|×10([⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+))", text)
+    assert found, f"not a number in scientific form: {text!r}"
+    return float(found.group(1).replace(",", ".")), int(found.group(2) or found.group(3).translate(PLAIN_DIGITS))
+
+
+@pytest.mark.parametrize("log10_value", [-850.0001, -36.00002, -5.0000001, 3571.9999, 2.99999])
+def test_a_mantissa_that_rounds_to_10_carries_into_the_exponent(log10_value):
+    """A logarithm just below a whole number: 10 ** (its fraction) is 9.99..., which rounds to 10.
+    Every printer of a logarithm writes 1 times the next power, never a mantissa of 10 ("10e-851")."""
+    exponent = math.floor(log10_value)
+    fraction = 10 ** (log10_value - exponent)
+    # The fault happens here: what format_p (3 digits) and format_bf (2) rounded the mantissa to.
+    assert f"{fraction:.3g}" == "10" and f"{fraction:.2g}" == "10"
+    printed = {"format_bf": narrative.format_bf(math.inf if log10_value > 0 else 0.0, log10_value)}
+    if log10_value < 0:  # a p-value is at most 1
+        printed |= {f"format_p {lang}": narrative.format_p(0.0, lang, log10_value) for lang in ("en", "fr")}
+    printed |= {f"tables {lang}": tables._from_log10(0.0, log10_value, lang) for lang in ("en", "fr")}
+    wrong = {name: text for name, text in printed.items() if scientific_in(text) != (1.0, exponent + 1)}
+    assert not wrong, wrong
 
 
 def test_a_displayed_table_never_shows_a_small_p_as_zero():
@@ -350,7 +403,7 @@ def test_mmi_on_sectors_that_each_answer_alike_says_rao_scott_is_not_computable(
     for lang, words in (("en", "Rao-Scott second order: not computable (no covariance within the sectors)"),
                         ("fr", "Rao-Scott du second ordre : non calculable (aucune covariance dans les secteurs)")):
         text = narrative.mmi_summary(table, "observed", 0.05, lang)
-        assert words in text and "< 1e-308" not in text
+        assert words in text and "10⁻³⁰⁸" not in text and "e-308" not in text
 
 
 def test_naive_table_and_h1_power_lines_state_this_surveys_numbers(survey500, rebuilt):

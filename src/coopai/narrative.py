@@ -238,15 +238,16 @@ TEXT = {
 
 
 def number(value, lang: str, decimals: int = 0) -> str:
-    """A number as French or English print it: thousands grouped, French decimal comma.
+    """A count (or, with ``decimals``, a measure) in a sentence: :func:`coopai.style.format_number`,
+    so that sentences and figures print numbers alike (French: decimal comma, narrow no-break
+    space between thousands, minus sign).
 
     Examples
     --------
-    >>> number(100000, "fr"), number(100000, "en"), number(0.3, "fr", 1)
-    ('100 000', '100,000', '0,3')
+    >>> number(100000, "fr") == "100\u202f000", number(100000, "en"), number(0.3, "fr", 1), number(-2.5, "fr", 1)
+    (True, '100,000', '0,3', '−2,5')
     """
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",") if check_lang(lang) == "fr" else text
+    return style.format_number(value, lang, decimals)
 
 
 def percent(share: float, lang: str, decimals: int = 1) -> str:
@@ -255,43 +256,40 @@ def percent(share: float, lang: str, decimals: int = 1) -> str:
 
 
 def format_p(p: float, lang: str = "en", log10_p: float | None = None) -> str:
-    """A p-value that is never printed as 0: three significant digits, or, where the float
-    underflowed, its size from ``log10_p`` (or a bound when that is unknown).
+    """A p-value that is never printed as 0: three significant digits (:func:`coopai.style.format_significant`,
+    the tables' ``×10⁻³⁷`` form below 10⁻⁴), or, where the float underflowed, its size from ``log10_p``
+    (or a bound when that is unknown).
 
     Examples
     --------
     >>> format_p(0.0428), format_p(3.84e-37, "fr"), format_p(0.0, log10_p=-850.894)
-    ('0.0428', '3,84e-37', '1.28e-851')
-    >>> format_p(0.0), format_p(float("nan"), "fr")
-    ('< 1e-308', 'non calculable')
+    ('0.0428', '3,84×10⁻³⁷', '1.28×10⁻⁸⁵¹')
+    >>> format_p(0.0), format_p(float("nan"), "fr"), format_p(0.0, log10_p=-850.0001)
+    ('< 10⁻³⁰⁸', 'non calculable', '1×10⁻⁸⁵⁰')
     """
     check_lang(lang)
-    if isinstance(p, float) and math.isnan(p) and log10_p is None:
+    if p > 0 and math.isfinite(p) or log10_p is not None and math.isfinite(log10_p):
+        return style.format_significant(p, lang, 3, log10_p)
+    if math.isnan(p):
         return TEXT[lang]["not_computable"]
-    if p > 0 and math.isfinite(p):
-        text = f"{p:.3g}"
-    elif log10_p is not None and math.isfinite(log10_p):
-        exponent = math.floor(log10_p)
-        text = f"{10 ** (log10_p - exponent):.3g}e{exponent}"
-    else:
-        text = "< 1e-308"
-    return text.replace(".", ",") if lang == "fr" else text
+    return f"< {style.power_of_ten(-308)}"  # below the smallest normal double: the tail underflowed
 
 
-def format_bf(bf: float, log10_bf: float | None = None) -> str:
-    """A Bayes factor with three significant digits, or, past the float range, its size from ``log10_bf``.
+def format_bf(bf: float, log10_bf: float | None = None, lang: str = "en") -> str:
+    """A Bayes factor with three significant digits (:func:`coopai.style.format_significant`), or,
+    past the float range, its size from ``log10_bf``.
 
     Examples
     --------
-    >>> format_bf(4.7706), format_bf(float("inf"), 3571.36), format_bf(1.46e-05)
-    ('4.77', '2.3e3571', '1.46e-05')
+    >>> format_bf(4.7706), format_bf(float("inf"), 3571.36), format_bf(1.46e-05, lang="fr")
+    ('4.77', '2.29×10³⁵⁷¹', '1,46×10⁻⁵')
     """
-    if 0 < bf < math.inf:
-        return f"{bf:.3g}"
-    if log10_bf is not None and math.isfinite(log10_bf):
-        exponent = math.floor(log10_bf)
-        return f"{10 ** (log10_bf - exponent):.2g}e{exponent}"
-    return "> 1e308" if bf == math.inf else "< 1e-308"
+    check_lang(lang)
+    if 0 < bf < math.inf or log10_bf is not None and math.isfinite(log10_bf):
+        return style.format_significant(bf, lang, 3, log10_bf)
+    if math.isnan(bf):
+        return TEXT[lang]["not_computable"]
+    return f"> {style.power_of_ten(308)}" if bf == math.inf else f"< {style.power_of_ten(-308)}"
 
 
 def _interval_decimals(low: float, high: float) -> int:

@@ -127,6 +127,75 @@ def power_of_ten(exponent: int) -> str:
     return "10" + str(exponent).translate(_SUPERSCRIPT)
 
 
+def scientific_parts(value: float, significant: int = 3, log10_value: float | None = None) -> tuple[float, int]:
+    """``(mantissa, exponent)`` with ``value`` = mantissa × 10^exponent, the mantissa rounded to
+    ``significant`` digits and 1 ≤ |mantissa| < 10 (0 for a zero).
+
+    A value the float range cannot hold (a p-value that underflowed to 0, a Bayes factor that
+    overflowed to ``inf``) is taken from its base-10 logarithm ``log10_value``: the exponent is
+    the logarithm's floor and the mantissa 10 to its fraction. That mantissa can round up to 10
+    (10^0.9999 = 9.9977 is 10.0 at three digits): it then carries into the exponent, so that
+    10^-850.0001 is 1.00×10⁻⁸⁵⁰, never "10×10⁻⁸⁵¹". A value the float holds is split by Python's
+    own correctly rounded formatting (``f"{value:.2e}"``), which carries the same way.
+
+    Examples
+    --------
+    >>> scientific_parts(3.8412e-37), scientific_parts(0.0, log10_value=-850.894), scientific_parts(0.0, log10_value=-850.0001)
+    ((3.84, -37), (1.28, -851), (1.0, -850))
+    >>> scientific_parts(float("inf"), 2, log10_value=3571.36), scientific_parts(-0.0099996), scientific_parts(0.0)
+    ((2.3, 3571), (-1.0, -2), (0.0, 0))
+    """
+    if significant < 1:
+        raise ValueError(f"significant must be at least 1, not {significant}")
+    value = float(value)
+    if math.isfinite(value) and not (value == 0 and log10_value is not None and math.isfinite(log10_value)):
+        mantissa, exponent = f"{value:.{significant - 1}e}".split("e")
+        return float(mantissa), int(exponent)
+    if log10_value is None or not math.isfinite(log10_value):
+        raise ValueError(f"{value} has no finite base-10 logarithm to print it from (log10_value={log10_value})")
+    exponent = math.floor(log10_value)
+    mantissa = round(10 ** (log10_value - exponent), significant - 1)
+    if mantissa >= 10:  # 9.9977 rounded to 10.0: 1.00 times the next power of ten
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return mantissa, exponent
+
+
+def format_scientific(value: float, lang: str, significant: int = 3, log10_value: float | None = None,
+                      zeros: bool = True) -> str:
+    """``1,28×10⁻⁸⁵¹``: :func:`scientific_parts` in the language's typography (decimal comma, minus
+    sign, superscript exponent), as tables print values past their plain precision. The
+    mantissa keeps its trailing zeros unless ``zeros`` is False; a zero exponent prints no power.
+
+    Examples
+    --------
+    >>> format_scientific(1.8e-08, "fr"), format_scientific(0.0, "en", log10_value=-850.0001, zeros=False)
+    ('1,80×10⁻⁸', '1×10⁻⁸⁵⁰')
+    >>> format_scientific(2.5, "en"), format_scientific(float("inf"), "en", 3, 3571.36)
+    ('2.50', '2.29×10³⁵⁷¹')
+    """
+    mantissa, exponent = scientific_parts(value, significant, log10_value)
+    text = format_number(mantissa, lang, significant - 1 if zeros else None)
+    return f"{text}×{power_of_ten(exponent)}" if exponent else text
+
+
+def format_significant(value: float, lang: str, significant: int = 3, log10_value: float | None = None) -> str:
+    """A number with ``significant`` digits in a sentence, as ``%g`` chooses its form but in the
+    language's typography: plain from 10⁻⁴ up to below 10^significant, else :func:`format_scientific`;
+    no trailing zeros. ``log10_value`` gives a value past the float range (0 or ``inf``).
+
+    Examples
+    --------
+    >>> format_significant(0.0428, "fr"), format_significant(1.0, "en"), format_significant(3.84e-37, "fr")
+    ('0,0428', '1', '3,84×10⁻³⁷')
+    >>> format_significant(4770.0, "en"), format_significant(0.0, "en", log10_value=-850.894)
+    ('4.77×10³', '1.28×10⁻⁸⁵¹')
+    """
+    mantissa, exponent = scientific_parts(value, significant, log10_value)
+    if -4 <= exponent < significant and math.isfinite(value) and value != 0:
+        return format_number(round(value, significant - 1 - exponent), lang, None, thousands=False)
+    return format_scientific(value, lang, significant, log10_value, zeros=False)
+
+
 def confidence_level(alpha: float, lang: str) -> str:
     """The confidence level ``1 - alpha`` in percent, as text (``"95 %"``, ``"99%"``, ``"97,5 %"``).
 

@@ -115,15 +115,14 @@ def _from_log10(value: float, log10_value: float, lang: str) -> str:
     ('1.28×10⁻⁸⁵¹', '0,0428', '')
     """
     if pd.notna(value) and 0 < value < math.inf:
-        return _scientific(value, lang) if value < 10 ** -MAX_DECIMALS else style.format_number(
-            value, lang, max(0, SIGNIFICANT - 1 - math.floor(math.log10(value))), thousands=False)
+        if value < 10 ** -MAX_DECIMALS:
+            return style.format_scientific(value, lang, SIGNIFICANT)
+        return style.format_number(value, lang, max(0, SIGNIFICANT - 1 - math.floor(math.log10(value))),
+                                   thousands=False)
     if pd.isna(log10_value) or not math.isfinite(log10_value):
         return ""
-    exponent = math.floor(log10_value)
-    mantissa = round(10 ** (log10_value - exponent), SIGNIFICANT - 1)
-    if mantissa >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{style.format_number(mantissa, lang, SIGNIFICANT - 1)}×{style.power_of_ten(exponent)}"
+    # The value is lost (0 or inf): from the logarithm alone, a mantissa rounding to 10 carried (1.00×10⁻⁸⁵⁰).
+    return style.format_scientific(math.nan, lang, SIGNIFICANT, log10_value)
 
 
 def is_p_column(column: str) -> bool:
@@ -163,13 +162,7 @@ def _extreme_text(value: float, log10_value: float, lang: str) -> str:
         return f"< {style.power_of_ten(-308)}"  # below the smallest normal double: scipy's sf underflowed
     if not math.isfinite(value):
         return f"{'' if value > 0 else style.MINUS}∞"
-    return _scientific(value, lang)
-
-
-def _scientific(value: float, lang: str) -> str:
-    mantissa, exponent = f"{value:.{SIGNIFICANT - 1}e}".split("e")
-    text = style.format_number(float(mantissa), lang, SIGNIFICANT - 1)
-    return f"{text}×{style.power_of_ten(int(exponent))}" if int(exponent) else text
+    return style.format_scientific(value, lang, SIGNIFICANT)
 
 
 def readable(table: pd.DataFrame, lang: str = "en", headers: bool = True) -> pd.DataFrame:
@@ -221,7 +214,7 @@ def readable(table: pd.DataFrame, lang: str = "en", headers: bool = True) -> pd.
                 decimals = column_decimals(numbers.dropna())
                 text = numbers.map(lambda v: "" if pd.isna(v) else (
                     style.format_number(v, lang, decimals, thousands=False) if decimals is not None
-                    else _scientific(v, lang)))
+                    else style.format_scientific(v, lang, SIGNIFICANT)))
             if extreme.any():
                 text = text.where(~extreme, pd.Series(
                     [_extreme_text(v, lg, lang) for v, lg in zip(raw, logs)], index=table.index))
