@@ -14,6 +14,7 @@ import pytest
 from coopai import design, power
 from coopai.codebook import SECTORS
 from coopai.survey import SurveyDataError
+from conftest import DESIGN_VARIABLES, run_make, run_notebooks
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "design"
 TOLERANCE = 1e-6
@@ -295,14 +296,11 @@ def test_proportion_variables_cover_every_answer_and_sector_shares_only_overall(
 # make all with a declared design (end to end)
 # --------------------------------------------------------------------------
 
-DESIGN_VARIABLES = ("WEIGHT=poids", "STRATA=strate", "CLUSTER=grappe", "FPC=fpc")
-
-
 @pytest.fixture(scope="module")
-def design_run(tmp_path_factory):
-    from conftest import run_make
-    out = tmp_path_factory.mktemp("design") / "out"
-    result = run_make("all", f"DATA={FIXTURES / 'survey.csv'}", f"OUT={out}", *DESIGN_VARIABLES)
+def design_run(user_runs):
+    """The design fixture run by ``make all`` with its four design columns declared (user run B of
+    the session, tests/conftest.py): the OUT folder and make's result."""
+    _, out, _, result = user_runs["b"]
     return out, result
 
 
@@ -363,7 +361,6 @@ def test_every_output_names_the_design(design_run):
 
 
 def test_make_all_refuses_an_undeclared_design_column_before_running(tmp_path):
-    from conftest import run_make
     out = tmp_path / "out"
     result = run_make("all", f"DATA={FIXTURES / 'survey.csv'}", f"OUT={out}", "WEIGHT=poids")
     assert result.returncode != 0 and not out.exists()
@@ -372,7 +369,6 @@ def test_make_all_refuses_an_undeclared_design_column_before_running(tmp_path):
 
 
 def test_make_all_refuses_a_bad_fpc_with_its_row(tmp_path):
-    from conftest import run_make
     frame = pd.read_csv(FIXTURES / "survey.csv", dtype=str, keep_default_na=False)
     frame.loc[frame["strate"] == "Oriental", "fpc"] = "2"  # 3 communes sampled there
     frame.to_csv(tmp_path / "bad.csv", index=False)
@@ -382,21 +378,22 @@ def test_make_all_refuses_a_bad_fpc_with_its_row(tmp_path):
     assert f"coopai: file bad.csv, row {row}, column 'fpc': FPC 2 is smaller than the 3 clusters" in result.stderr
 
 
-def test_make_all_with_clusters_only_runs_and_says_no_design_effect_is_estimable(tmp_path):
+def test_clusters_only_runs_and_says_no_design_effect_is_estimable(tmp_path):
     """Clusters without weights or FPC: the weights do not count the population and no design effect exists.
 
-    The run must still finish (notebook 04's planner used to pass the NaN design effect to
-    power.sample_size_plan, which refuses it) and say why it plans with none.
+    Notebook 04's planner used to pass the NaN design effect to power.sample_size_plan, which
+    refuses it, and stop the run. Notebooks 02 (which writes the design effects) and 04 (the only
+    one that uses them) run as make runs them and must finish, and 04 must say why it plans with none.
     """
-    from conftest import run_make
     frame = pd.read_csv(FIXTURES / "survey.csv", dtype=str, keep_default_na=False).drop(columns=["poids", "fpc", "strate"])
     frame.to_csv(tmp_path / "clusters.csv", index=False)
     with pytest.raises(ValueError, match="design effect must be positive"):
         power.sample_size_plan(deff=math.nan)
     out = tmp_path / "out"
-    result = run_make("all", f"DATA={tmp_path / 'clusters.csv'}", f"OUT={out}", "CLUSTER=grappe")
-    assert result.returncode == 0, result.stderr[-2000:]
+    executed = run_notebooks([(name, tmp_path / "clusters.csv", out) for name in ("04_hypothesis_checks",
+                                                                                   "02_descriptive_statistics")],
+                             tmp_path / "runs", design={"cluster": "grappe"})
     proportions = pd.read_csv(out / "tables" / "design_proportions.csv")
     assert proportions["deff"].isna().all() and proportions["estimate"].notna().all()
     assert not (out / "tables" / "sample_size_plan_design.csv").exists()
-    assert "No design effect can be estimated on this survey" in (out / "notebooks" / "04_hypothesis_checks.html").read_text()
+    assert "No design effect can be estimated on this survey" in executed[0].read_text()

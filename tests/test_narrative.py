@@ -12,7 +12,7 @@ from coopai import hypotheses, mmi, narrative, plan, power, sector_tests, stats,
 from coopai.codebook import PRACTICES, SECTORS
 from coopai.published import paper_sector_sizes, read_published_aggregates
 from coopai.survey import AssumptionWarning, load_survey
-from conftest import ROOT, run_make
+from conftest import HOSTILE_NAME, ROOT
 
 #: The paper's counts as sentences state them: true of the published study only.
 PAPER_COUNTS = [
@@ -305,14 +305,11 @@ def test_a_hypothesis_table_at_100000_rows_shows_no_p_as_zero():
 
 
 @pytest.fixture(scope="module")
-def study500(tmp_path_factory):
+def study500(user_runs):
     """The whole study run by make on a generated survey of 500 cooperatives, with make's parameters
-    (alpha 0.01, seed 7, English) as a user sets them (about 3 minutes)."""
-    folder = tmp_path_factory.mktemp("study500")
-    data = folder / "generated_500.csv"
-    synthetic.generate_survey(500, seed=0).to_csv(data, index=False)
-    out = folder / "out"
-    result = run_make("all", f"DATA={data}", f"OUT={out}", "ALPHA=0.01", "SEED=7", "LANG=en", timeout=1500)
+    (alpha 0.01, seed 7, English) as a user sets them (user run A of the session, tests/conftest.py):
+    its OUT folder."""
+    data, out, _, result = user_runs["a"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out
 
@@ -351,7 +348,7 @@ def test_the_study_on_500_cooperatives_reads_true_of_them(study500):
         text = visible_text(page)
         assert not paper_counts_in(text), f"{page.name}: {paper_counts_in(text)}"
     report = (study500 / "REPRODUCTION.md").read_text()
-    assert "Cooperatives: 500; origin: **observed**" in report and "generated_500.csv" in report
+    assert "Cooperatives: 500; origin: **observed**" in report and HOSTILE_NAME in report
     assert "## Replication" in report and "discrepancy**: 5" not in report
     claims = pd.read_csv(study500 / "claims.csv")
     printed = claims[claims["kind"] == "printed"]

@@ -18,32 +18,10 @@ import pytest
 from PIL import Image
 
 from coopai import config, pipeline, synthetic, transaction
-from conftest import ROOT, file_digest, run_make, tree_digest
+from conftest import ROOT, file_digest, make_env, run_make, start_make, tree_digest, wait_for
 
 FIGURES = {"fig2_sectors", "fig3_digitalisation", "fig4_ai_knowledge_use", "fig5_ai_interest_barriers"}
 MANIFEST = transaction.MANIFEST
-
-
-def make_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
-    env.update(extra)
-    return env
-
-
-def start_make(*args, **extra):
-    """make in the background, in its own process group (so a test can kill the run and its kernels)."""
-    return subprocess.Popen(["make", "--no-print-directory", *args], cwd=ROOT, env=make_env(**extra),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-
-
-def wait_for(path: Path, process, seconds=300):
-    deadline = time.monotonic() + seconds
-    while not path.exists():
-        if process.poll() is not None:
-            out, err = process.communicate()
-            pytest.fail(f"the run ended ({process.returncode}) before reaching the hook: {out[-2000:]} {err[-2000:]}")
-        assert time.monotonic() < deadline, "the run never reached the hook"
-        time.sleep(0.05)
 
 
 def leftovers(folder):
@@ -54,15 +32,6 @@ def leftovers(folder):
 def kill_group(process):
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-
-
-@pytest.fixture(scope="module")
-def fresh_run(tmp_path_factory):
-    """The whole study run by make into a new folder, with an empty cache (the session's build folder)."""
-    out = tmp_path_factory.mktemp("study") / "out"
-    result = run_make("all", f"OUT={out}")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out, result
 
 
 def test_every_notebook_executes_and_outputs_match_committed_ones(fresh_run):
@@ -132,45 +101,12 @@ def test_figures_say_the_data_are_rebuilt():
 
 
 # --- a user's surveys, with hostile names, run at the same time into two folders ------------------
-
-WEIRD = "my survey `touch pwned-backtick` $(touch pwned-dollar) <b>bold 'q' \"d\" é.csv"
-
-
-@pytest.fixture(scope="module")
-def user_runs(fresh_run, tmp_path_factory):
-    """Two surveys run at the same time into two OUT folders that held the published run.
-
-    Survey A has a hostile name and other parameters; it is appended to while its run holds at
-    the snapshot. Survey B's file is older than B's OUT. Each run has one kernel at a time.
-    """
-    base = tmp_path_factory.mktemp("user runs")
-    a_data, b_data = base / WEIRD, base / "older survey.csv"
-    synthetic.generate_survey(40, seed=1).to_csv(a_data, index=False)
-    synthetic.generate_survey(36, seed=2).to_csv(b_data, index=False)
-    a_sha, b_sha = file_digest(a_data), file_digest(b_data)
-    os.utime(b_data, (946684800, 946684800))  # year 2000: older than every output
-    a_out, b_out = base / "out A é", base / "out B"
-    for out in (a_out, b_out):  # both held the published study's run before
-        assert run_make("all", f"OUT={out}").returncode == 0
-    marker = base / "a.marker"
-    a = start_make("all", f"DATA={a_data}", f"OUT={a_out}", "ALPHA=0.01", "SEED=7", "LANG=en", "JOBS=1",
-                   COOPAI_TEST_PAUSE="snapshot", COOPAI_TEST_MARKER=str(marker))
-    b = start_make("all", f"DATA={b_data}", f"OUT={b_out}", "JOBS=1")
-    wait_for(marker, a)
-    with open(a_data, "a") as handle:  # the file grows while the run goes on: the run must not see it
-        handle.write(synthetic.generate_survey(45, seed=3).tail(5).to_csv(index=False, header=False))
-    (base / "a.marker.resume").write_text("")
-    results = {}
-    for key, process in (("a", a), ("b", b)):
-        stdout, stderr = process.communicate(timeout=900)
-        results[key] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-    return {"base": base, "a": (a_data, a_out, a_sha, results["a"]), "b": (b_data, b_out, b_sha, results["b"])}
-
+# (fixture user_runs in conftest.py: run A also serves test_narrative, run B test_design)
 
 def test_concurrent_runs_into_two_outs_each_publish_their_own_survey(user_runs):
     import pandas as pd
 
-    for key, n in (("a", 40), ("b", 36)):
+    for key, n in (("a", 500), ("b", 240)):
         data, out, sha, result = user_runs[key]
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
         manifest = json.loads((out / MANIFEST).read_text())
@@ -196,9 +132,9 @@ def test_a_file_appended_to_during_the_run_changes_nothing(user_runs):
     data, out, sha, result = user_runs["a"]
     assert file_digest(data) != sha  # the test did append to it
     manifest = json.loads((out / MANIFEST).read_text())
-    assert manifest["data"]["sha256"] == sha and manifest["data"]["cooperatives"] == 40
+    assert manifest["data"]["sha256"] == sha and manifest["data"]["cooperatives"] == 500
     for html in (out / "notebooks").glob("0[2-5]_*.html"):
-        assert "40 cooperatives" in html.read_text(), html.name
+        assert "500 cooperatives" in html.read_text(), html.name
 
 
 def test_names_with_shell_and_html_characters_are_neither_executed_nor_live(user_runs):

@@ -63,8 +63,11 @@ def _describe(text) -> str:
     return repr(text.get_text()[:60])
 
 
-def text_problems(fig) -> list[str]:
+def text_problems(fig, boxes=None) -> list[str]:
     """Overlapping text, text past the canvas, slanted text; an empty list when there is none.
+
+    ``boxes`` is :func:`visible_texts` of the drawn figure when the caller has it (one draw
+    serves every check); without it the figure is drawn here.
 
     Examples
     --------
@@ -77,10 +80,8 @@ def text_problems(fig) -> list[str]:
     'far too long a note' leaves the canvas
     'one' overlaps 'two'
     """
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+    boxes = visible_texts(fig) if boxes is None else boxes
     canvas = fig.bbox
-    boxes = visible_texts(fig, renderer)
     problems = []
     for text, box in boxes:
         if text.get_rotation() % 90:
@@ -97,8 +98,9 @@ def text_problems(fig) -> list[str]:
     return problems
 
 
-def typography_problems(fig, lang: str) -> list[str]:
-    """Text that breaks the typography of ``lang`` (see the module docstring).
+def typography_problems(fig, lang: str, boxes=None) -> list[str]:
+    """Text that breaks the typography of ``lang`` (see the module docstring); ``boxes`` as in
+    :func:`text_problems`.
 
     Examples
     --------
@@ -113,7 +115,7 @@ def typography_problems(fig, lang: str) -> list[str]:
     """
     rules = BOTH_RULES + (FRENCH_RULES if lang == "fr" else ())
     problems = []
-    for text, _box in visible_texts(fig):
+    for text, _box in visible_texts(fig) if boxes is None else boxes:
         content = text.get_text()
         plain = re.sub(r"\$[^$]*\$", "", content)  # mathtext is typeset by matplotlib itself
         for pattern, message in rules:
@@ -136,8 +138,8 @@ def reference_lines(ax) -> list:
     return lines
 
 
-def reference_line_problems(fig) -> list[str]:
-    """Reference lines with neither a legend entry nor an annotation.
+def reference_line_problems(fig, boxes=None) -> list[str]:
+    """Reference lines with neither a legend entry nor an annotation; ``boxes`` as in :func:`text_problems`.
 
     A line counts as annotated when a visible text of the figure has the same ``gid``
     (:func:`coopai.figures.reference_line` draws both), and as in the legend when its
@@ -152,8 +154,8 @@ def reference_line_problems(fig) -> list[str]:
     >>> reference_line_problems(fig)
     ['axes 0: reference line at y = 0.05 has no legend entry or annotation']
     """
-    fig.canvas.draw()
-    gids = {text.get_gid() for text, _box in visible_texts(fig) if text.get_gid()}
+    boxes = visible_texts(fig) if boxes is None else boxes
+    gids = {text.get_gid() for text, _box in boxes if text.get_gid()}
     legend_texts = {t.get_text() for legend in fig.legends for t in legend.get_texts()}
     problems = []
     for index, ax in enumerate(fig.axes):
@@ -170,5 +172,6 @@ def reference_line_problems(fig) -> list[str]:
 
 
 def all_problems(fig, lang: str) -> list[str]:
-    """Every problem the three checks find."""
-    return text_problems(fig) + typography_problems(fig, lang) + reference_line_problems(fig)
+    """Every problem the three checks find, on one drawing of the figure."""
+    boxes = visible_texts(fig)
+    return text_problems(fig, boxes) + typography_problems(fig, lang, boxes) + reference_line_problems(fig, boxes)
