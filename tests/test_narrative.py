@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coopai import hypotheses, mmi, narrative, plan, power, sector_tests, stats, style, synthetic, tables
+from coopai import figure_checks, hypotheses, mmi, narrative, plan, power, sector_tests, stats, style, synthetic, tables
 from coopai.codebook import PRACTICES, SECTORS
 from coopai.published import paper_sector_sizes, read_published_aggregates
 from coopai.survey import AssumptionWarning, load_survey
@@ -26,7 +26,7 @@ PAPER_COUNTS = [
     r"the same in every rebuild|identiques dans toutes les reconstructions",
 ]
 #: A reference to the published study that says so is allowed.
-LABELLED_REFERENCE = re.compile(r"(published study's|l'étude publiée)[^.;]{0,40}?14, 8, 5,? (and |et )?3"
+LABELLED_REFERENCE = re.compile(r"(published study['’]s|l['’]étude publiée)[^.;]{0,40}?14, 8, 5,? (and |et )?3"
                                 r"|\bin the paper: [^.|]*")
 
 
@@ -115,7 +115,7 @@ def test_the_check_finds_the_papers_counts_on_the_published_study(rebuilt):
     assert "3 cooperatives that used an AI tool against 27" in sentences["h1_data_note"]
     assert "exactly 2 cooperatives must both have heard of AI" in sentences["knowledge_interest_note"]
     assert "chosen on purpose in Tangier" in sentences["sample_note"]
-    assert "sectors of 14, 8, 5, 3 (the published study's)" in sentences["power_note"]
+    assert "sectors of 14, 8, 5, 3 (the published study’s)" in sentences["power_note"]
 
 
 def test_the_check_finds_the_papers_counts_in_french_sentences(rebuilt):
@@ -124,7 +124,7 @@ def test_the_check_finds_the_papers_counts_in_french_sentences(rebuilt):
     sentences = all_sentences(rebuilt, "fr")
     assert "21 sur 30 signalent des obstacles" in sentences["estimate_note"]
     assert paper_counts_in(sentences["estimate_note"]) and paper_counts_in(sentences["h1_data_note"])
-    assert "3 coopératives ayant utilisé un outil d'IA contre 27" in sentences["h1_data_note"]
+    assert "3 coopératives ayant utilisé un outil d’IA contre 27" in sentences["h1_data_note"]
     grouped = f"{narrative.number(30_000, 'fr')} coopératives, {narrative.number(1_030, 'fr')} coopératives"
     assert grouped == "30\u202f000 coopératives, 1\u202f030 coopératives" and not paper_counts_in(grouped)
 
@@ -143,7 +143,7 @@ def test_sentences_state_this_surveys_numbers(survey500):
     # Power at this survey's sector sizes, the paper's as the labelled reference.
     sizes = ", ".join(str(int(survey500["sector"].eq(x).sum())) for x in SECTORS)
     assert f"With 500 cooperatives in sectors of {sizes}" in s["power_note"]
-    assert "published study's sectors (14, 8, 5, 3)" in s["power_note"]
+    assert "published study’s sectors (14, 8, 5, 3)" in s["power_note"]
     # Section 6 on observed data: point tests with Holm in the declared family, not ranges.
     assert "a point, not a range" in s["total_only_note"] and "total_only_observed" in s["total_only_note"]
 
@@ -304,6 +304,44 @@ def test_a_hypothesis_table_at_100000_rows_shows_no_p_as_zero():
         "1.89×10²³⁸", "4"]
 
 
+
+#: What a Markdown renderer does not show as prose: code spans and URLs (link targets, bare links).
+#: Blanked to a word before the typography rules read a sentence, so only its prose is judged.
+MARKDOWN_CODE = re.compile(r"`[^`]*`|https?://[^\s)>]+")
+
+
+def prose_typography_problems(text: str, lang: str) -> list[str]:
+    """The figures' typography rules (:mod:`coopai.figure_checks`) on a sentence's prose; in English the
+    language-neutral rules and the typographic apostrophe, which :func:`coopai.style.typeset` gives both languages."""
+    prose = MARKDOWN_CODE.sub("code", text)
+    rules = figure_checks.BOTH_RULES + (figure_checks.FRENCH_RULES if lang == "fr" else
+                                        ((re.compile(r"(?<=\w)'(?=\w)"), "straight apostrophe"),))
+    return [f"{message}: {prose[max(m.start() - 25, 0):m.end() + 25]!r}" for pattern, message in rules
+            for m in pattern.finditer(prose)]
+
+
+def test_the_typography_check_finds_what_sentences_printed_before():
+    # The fault: notebook 04's French estimate line as it was printed ("21 sur 30 signalent ... : ici").
+    before = "- **Un pourcentage descriptif** dit ce qui s'est passé : 21 sur 30 signalent des obstacles, 70,0\u00a0%."
+    found = prose_typography_problems(before, "fr")
+    assert any(p.startswith("colon without a no-break space") for p in found)
+    assert any(p.startswith("straight apostrophe") for p in found)
+    assert not prose_typography_problems("`p_exact`\u00a0: voir https://example.org/a:b, l’IA", "fr")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("data", ["rebuilt", "survey500"])
+def test_every_sentence_is_typeset_like_the_figures(request, data, lang):
+    """Every sentence of narrative.SENTENCES, as the notebooks call them, on the published study's rebuilt
+    data and on a 500-row survey (observed: the one that says total_only_note): French prose has its
+    no-break spaces, typographic apostrophes and decimal commas, no language a hyphen for a minus sign."""
+    sentences = all_sentences(request.getfixturevalue(data), lang)
+    sentences["literature_counts"] = narrative.literature_counts(12, 3, 4, 5, lang)
+    problems = {name: prose_typography_problems(text, lang) for name, text in sentences.items()}
+    problems = {name: found for name, found in problems.items() if found}
+    assert not problems, problems
+
+
 @pytest.fixture(scope="module")
 def study500(user_runs):
     """The whole study run by make on a generated survey of 500 cooperatives, with make's parameters
@@ -398,7 +436,7 @@ def test_mmi_on_sectors_that_each_answer_alike_says_rao_scott_is_not_computable(
     assert pd.isna(result["p_rao_scott"]) and result["x2_s"] == pytest.approx(24.0)
     table = pd.DataFrame([{k: v for k, v in result.items() if not isinstance(v, dict)}])
     for lang, words in (("en", "Rao-Scott second order: not computable (no covariance within the sectors)"),
-                        ("fr", "Rao-Scott du second ordre : non calculable (aucune covariance dans les secteurs)")):
+                        ("fr", "Rao-Scott du second ordre\u00a0: non calculable (aucune covariance dans les secteurs)")):
         text = narrative.mmi_summary(table, "observed", 0.05, lang)
         assert words in text and "10⁻³⁰⁸" not in text and "e-308" not in text
 

@@ -1,6 +1,7 @@
 """Number forms of coopai.style against independent computations: the decimal module's powers of ten
 at 50 digits, and Python's own formatting of the floats the logarithms stand for."""
 import decimal
+import re
 import math
 
 import numpy as np
@@ -80,3 +81,37 @@ def test_french_numbers_have_narrow_no_break_thousands_and_the_minus_sign():
     assert style.format_number(-1234567.25, "fr", 2) == "\u22121\u202f234\u202f567,25"
     assert style.format_number(-1234567.25, "en", 2) == "\u22121,234,567.25"
     assert " " not in style.format_number(100_000, "fr", 0) and "-" not in style.format_number(-3, "fr", 0)
+
+
+def test_markdown_typesetting_changes_the_prose_only():
+    """A French sentence with a code span holding a colon, a URL, a link, emphasis, a table and "50 %":
+    no-break spaces in its prose, its Markdown syntax byte for byte as written."""
+    sentence = ("Voir `verdicts.h1_verdict(x: bool)` et https://doi.org/10.1/a:b;c?d=0.5 : 50 % ; "
+                "[l'article](https://example.org/p?q=1:2 \"titre : l'IA\") *n'est* **pas** un test ! "
+                "&#39; &amp; $p < 0.05$\n\n| Part : | n |\n|:---|---:|\n| 50 % | 3 |\n\n```\nx = 'a' : 1.5\n```")
+    # The fault the helper exists for: typeset alone changes the code span, the URL's ';', the entity,
+    # the table's alignment row and the fenced code.
+    plain = style.typeset(sentence, "fr")
+    for literal in ("`verdicts.h1_verdict(x: bool)`", "a:b;c?d=0.5", "&#39;", "|:---|---:|", "x = 'a' : 1.5"):
+        assert literal not in plain, literal
+    out = style.typeset_markdown(sentence, "fr")
+    literals = ["`verdicts.h1_verdict(x: bool)`", "https://doi.org/10.1/a:b;c?d=0.5",
+                "](https://example.org/p?q=1:2 \"titre : l'IA\")", "&#39;", "&amp;", "$p < 0.05$", "|:---|---:|",
+                "```\nx = 'a' : 1.5\n```"]
+    for literal in literals:
+        assert literal in out, literal
+    prose = out
+    for literal in literals:
+        prose = prose.replace(literal, "")
+    assert "0.5\u00a0: 50\u00a0%\u202f;" in out  # the colon after the URL is prose
+    assert "[l’article]" in out and "*n’est* **pas** un test\u202f!" in out
+    assert "| Part\u00a0: | n |" in out and "| 50\u00a0% | 3 |" in out
+    # Outside the literal parts nothing is left of the plain spaces and straight apostrophes typeset replaces.
+    assert not re.search(r" [:;!?%]|'|\d\.\d", prose), prose
+
+
+def test_markdown_typesetting_keeps_english_syntax_and_any_private_character():
+    assert style.typeset_markdown("the paper's `it's` -2 and **x**: y", "en") == "the paper’s `it's` −2 and **x**: y"
+    # A private-use character already in the text (the helper's own placeholder) comes back unchanged.
+    assert style.typeset_markdown("a \ue000 : `b:c` \ue000", "fr") == "a \ue000\u00a0: `b:c` \ue000"
+    assert style.typeset_markdown("", "fr") == "" and style.typeset_markdown("``` : ", "fr") == "``` : "

@@ -4,7 +4,9 @@ A notebook's static Markdown explains methods; every sentence that says how many
 what a test concluded is a function here, rendered as a Markdown output by a code cell, so that
 on a user's survey it describes that survey. One template per language (``TEXT["fr"]``,
 ``TEXT["en"]``), numbers formatted for that language (:func:`number`, :func:`percent`,
-:func:`format_p`). Sentences that describe the published study say so, and are shown only
+:func:`format_p`), and every sentence typeset for it as figures and tables are (:func:`sentence`:
+no-break spaces before ``:`` and ``%`` in French, typographic apostrophes, minus signs), its
+Markdown code, links and tables left as written. Sentences that describe the published study say so, and are shown only
 on rebuilt data.
 
 The tests render every sentence on generated surveys of other sizes and check that none
@@ -12,6 +14,8 @@ carries the paper's counts.
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 
 import numpy as np
@@ -237,6 +241,21 @@ TEXT = {
 }
 
 
+def sentence(function):
+    """A sentence function whose Markdown text comes out typeset for its ``lang`` argument
+    (:func:`coopai.style.typeset_markdown`): the one place where sentences meet the typography of
+    figures and tables, so a template is written with plain spaces and apostrophes in either language."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def typeset_sentence(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return style.typeset_markdown(function(*args, **kwargs), bound.arguments["lang"])
+
+    return typeset_sentence
+
+
 def number(value, lang: str, decimals: int = 0) -> str:
     """A count (or, with ``decimals``, a measure) in a sentence: :func:`coopai.style.format_number`,
     so that sentences and figures print numbers alike (French: decimal comma, narrow no-break
@@ -312,6 +331,7 @@ def _origin(survey: pd.DataFrame) -> str:
 
 # Notebook 02 ------------------------------------------------------------------------------------
 
+@sentence
 def sample_note(survey: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
     """How the cooperatives were chosen (the published study's, or the user's), and how wide an interval is here."""
     t = TEXT[check_lang(lang)]
@@ -333,6 +353,7 @@ def sample_note(survey: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr
     return f"{head} {width}"
 
 
+@sentence
 def sector_cell_example(table1: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
     """One Table 1 cell of the smallest sector read with its n (where a share is fewest cooperatives)."""
     cells = table1[(table1["sector"] != "Total") & (table1["n"] > 0)]
@@ -346,6 +367,7 @@ def sector_cell_example(table1: pd.DataFrame, alpha: float = plan.ALPHA, lang: s
         high=format_percent(cell["ci_high"], lang, _interval_decimals(cell["ci_low"] / 100, cell["ci_high"] / 100)))
 
 
+@sentence
 def digital_status_note(survey: pd.DataFrame, lang: str = "fr") -> str:
     """Digital-tool use: users, non-users and the cooperatives in neither group."""
     t = TEXT[check_lang(lang)]
@@ -361,6 +383,7 @@ def digital_status_note(survey: pd.DataFrame, lang: str = "fr") -> str:
     return text
 
 
+@sentence
 def knowledge_interest_note(survey: pd.DataFrame, lang: str = "fr") -> str:
     """How many cooperatives have both heard of AI and are interested: forced by the totals on rebuilt data."""
     n = len(survey)
@@ -375,6 +398,7 @@ def knowledge_interest_note(survey: pd.DataFrame, lang: str = "fr") -> str:
         n=number(n, lang), neither_k=number(neither, lang))
 
 
+@sentence
 def descriptive_takeaways(survey: pd.DataFrame, summaries, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
     """The take-away bullets of notebook 02: what the counts mean here, and how wide the intervals are.
 
@@ -391,6 +415,7 @@ def descriptive_takeaways(survey: pd.DataFrame, summaries, alpha: float = plan.A
 
 # Notebook 03 ------------------------------------------------------------------------------------
 
+@sentence
 def multiplicity_note(n_tests: int, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
     """Why Holm: the family-wise error of ``n_tests`` uncorrected tests at ``alpha``.
 
@@ -408,6 +433,7 @@ def _decimals(alpha: float) -> int:
     return 0 if abs(100 * alpha - round(100 * alpha)) < 1e-9 else 1
 
 
+@sentence
 def sector_test_summary(tests: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
     """Notebook 03's check lines: Monte Carlo against exact, how each p was computed, Cochran's rule, rejections;
     a test that does not exist on this survey (one sector, or one answer) is listed with its reason."""
@@ -432,6 +458,7 @@ def sector_test_summary(tests: pd.DataFrame, alpha: float = plan.ALPHA, lang: st
     return "\n".join(f"- {line}" for line in lines)
 
 
+@sentence
 def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA, lang: str = "fr",
                 with_constant: float | None = None) -> str:
     """Notebook 03's MMI lines: the declared form's decision (:data:`coopai.plan.MMI_PRIMARY`), the
@@ -454,7 +481,7 @@ def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA,
       not reject).
     - Not every form reaches the same decision: Rao-Scott second order rests on a large-sample approximation;
       permutation of whole cooperatives rests on the stronger null of joint independence. The decision is the
-      declared form's; the others show how much it depends on that choice.
+      declared form’s; the others show how much it depends on that choice.
     """
     t = TEXT[check_lang(lang)]
     mmi = mmi_table.iloc[0]
@@ -480,10 +507,10 @@ def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA,
         template = "mmi_form_nc" if pd.isna(mmi[k]) else "mmi_form_mc" if k == "p_permutation" else "mmi_form"
         beside.append(t[template].format(form=forms[k], p=format_p(mmi[k], lang), se=format_p(se_of(mmi, k), lang),
                                          draws=number(mmi["permutations"], lang), decision=decide(mmi[k])))
-    lines.append(t["mmi_beside"].format(forms="; ".join(beside) if lang == "en" else " ; ".join(beside)))
+    lines.append(t["mmi_beside"].format(forms="; ".join(beside)))
     differ = [k for k in others if not pd.isna(mmi[k]) and (mmi[k] < alpha) != (primary < alpha)]
     if differ:
-        lines.append(t["mmi_differ"].format(reasons=("; " if lang == "en" else " ; ").join(
+        lines.append(t["mmi_differ"].format(reasons="; ".join(
             t["mmi_reason"].format(form=forms[k], why=why[k]) for k in differ)))
     if origin == "rebuilt" and len(mmi_table) > 1:
         items = []
@@ -499,12 +526,13 @@ def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA,
                 items.append(t["mmi_range"].format(form=forms[k], lo=format_p(lo, lang), hi=format_p(hi, lang)))
         lines.append(t["mmi_spread"].format(datasets=number(len(mmi_table), lang),
                                             others=number(len(mmi_table) - 1, lang),
-                                            items=("; " if lang == "en" else " ; ").join(items)))
+                                            items="; ".join(items)))
     if with_constant is not None:
         lines.append(t["mmi_constant"].format(with_=number(with_constant, lang, 2), x2=number(mmi["x2_s"], lang, 2)))
     return "\n".join(f"- {line}" for line in lines)
 
 
+@sentence
 def total_only_note(origin: str, table: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
     """Section 6 of notebook 03: identification ranges on rebuilt data (``table`` the ranges), point
     tests with Holm in the plan's total-only family on observed data (``table`` the tests)."""
@@ -518,6 +546,7 @@ def total_only_note(origin: str, table: pd.DataFrame, alpha: float = plan.ALPHA,
     return t["total_only_observed"].format(k=len(table), alpha=a, names=_names([f"`{x}`" for x in rejected], lang))
 
 
+@sentence
 def power_note(power_table: pd.DataFrame, sizes, paper_power: pd.DataFrame, paper_sizes, lang: str = "fr") -> str:
     """What the sector test can detect with this run's sector sizes, with the published study's as a reference."""
     t = TEXT[check_lang(lang)]
@@ -540,6 +569,7 @@ def power_note(power_table: pd.DataFrame, sizes, paper_power: pd.DataFrame, pape
 
 # Notebook 04 ------------------------------------------------------------------------------------
 
+@sentence
 def estimate_note(checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
     """A percentage, an estimate: the primary H2 indicator as a count, and as an interval."""
     row = checks[(checks["hypothesis"] == "H2") & (checks["indicator"] == "reports_ai_barriers")].iloc[0]
@@ -551,6 +581,7 @@ def estimate_note(checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "
         level=style.confidence_level(alpha, lang))
 
 
+@sentence
 def h1_data_note(survey: pd.DataFrame, checks: pd.DataFrame, lang: str = "fr") -> str:
     """What the survey holds for H1: an outcome or not, AI-tool users against non-users, interest."""
     from .verdicts import H1_EXPOSURE, H1_OUTCOME
@@ -566,6 +597,7 @@ def h1_data_note(survey: pd.DataFrame, checks: pd.DataFrame, lang: str = "fr") -
                                pct=percent(k / n, lang))
 
 
+@sentence
 def hypothesis_takeaways(survey: pd.DataFrame, checks: pd.DataFrame, lang: str = "fr") -> str:
     """The take-away bullets of notebook 04, from the verdict table."""
     from .verdicts import H1_EXPOSURE
@@ -582,7 +614,7 @@ def hypothesis_takeaways(survey: pd.DataFrame, checks: pd.DataFrame, lang: str =
     ])
 
 
-#: Every sentence function, for the tests (name -> how a notebook calls it is in the notebooks).
+@sentence
 def naive_pooled_note(naive: dict | None, reason: str | None = None, lang: str = "fr") -> str:
     """Notebook 03's line on the naive pooled table (:func:`coopai.mmi.naive_pooled_chi2`): ticks
     counted as if independent, so not a valid test; or why it cannot be formed (``reason``)."""
@@ -593,6 +625,7 @@ def naive_pooled_note(naive: dict | None, reason: str | None = None, lang: str =
                              chi2=number(naive["chi2"], lang, 2), dof=number(naive["dof"], lang))
 
 
+@sentence
 def h1_power_note(power_check: pd.DataFrame, lang: str = "fr") -> str:
     """Notebook 04's lines on H1's power (:func:`coopai.hypotheses.h1_power_check`): the normal
     approximation against the exact power of the same z-test, for this survey's groups and for 100
@@ -610,6 +643,7 @@ def h1_power_note(power_check: pd.DataFrame, lang: str = "fr") -> str:
     return f"- {first}.\n- {second}"
 
 
+@sentence
 def literature_counts(sources: int, units: int, pairs: int, codes: int, lang: str = "fr") -> str:
     """Notebook 01's line on the size of the literature coding, in the run's language.
 
@@ -624,6 +658,7 @@ def literature_counts(sources: int, units: int, pairs: int, codes: int, lang: st
         sources=number(sources, lang), units=number(units, lang), pairs=number(pairs, lang), codes=number(codes, lang))
 
 
+#: Every sentence function, for the tests (name -> how a notebook calls it is in the notebooks).
 SENTENCES = ("sample_note", "sector_cell_example", "digital_status_note", "knowledge_interest_note",
              "descriptive_takeaways", "multiplicity_note", "sector_test_summary", "naive_pooled_note", "mmi_summary",
              "total_only_note", "power_note", "estimate_note", "h1_data_note", "h1_power_note", "hypothesis_takeaways")

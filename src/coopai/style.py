@@ -268,6 +268,60 @@ def typeset(text: str, lang: str) -> str:
     return text
 
 
+#: The parts of a Markdown text that are not prose, which :func:`typeset_markdown` leaves exactly as
+#: written (a no-break space or a decimal comma there would change code, a link or the layout): fenced
+#: code blocks, code spans, math, link and image targets, reference definitions, autolinks and HTML tags,
+#: HTML entities, bare URLs, table delimiter rows (``|---|:--:|``), and the placeholder character itself.
+MARKDOWN_LITERAL = re.compile(
+    r"^ {0,3}(?P<fence>`{3,}|~{3,})[^\n]*(?:\n[\s\S]*?(?:^ {0,3}(?P=fence)[^\n]*$|\Z)|\Z)"  # fenced code
+    # block (an unclosed one runs to the end, as CommonMark reads it)
+    r"|(?P<ticks>`+)[\s\S]*?(?<!`)(?P=ticks)(?!`)"  # code span: closed by as many backticks as opened it
+    r"|\$\$[\s\S]+?\$\$|\$[^$\n]+\$"  # math, which the notebook's renderer typesets itself
+    r"|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"  # a link's or image's target (and title)
+    r"|^ {0,3}\[[^\]\n]+\]:[^\n]*$"  # a reference definition: [label]: url "title"
+    r"|<[A-Za-z/!][^<>\n]*>"  # autolink or HTML tag
+    r"|&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"  # HTML entity (its ';' is no punctuation)
+    r"|\b(?:https?|ftp)://[^\s<>]*[^\s<>.,;:!?'\")\]]"  # bare URL, without the prose's punctuation after it
+    r"|^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$"  # table delimiter row
+    r"|\ue000",
+    re.MULTILINE)
+#: Stands for one literal part while the prose is typeset: a private-use character, no word character,
+#: digit, space or punctuation, so that no rule of :func:`typeset` matches it or changes around it
+#: what it would not change around a code span (`x`: reads as `x` followed by a colon).
+_LITERAL_MARK = "\ue000"
+
+
+def typeset_markdown(text: str, lang: str) -> str:
+    """:func:`typeset` on the prose of a Markdown text, its code, links, math and table syntax left as written.
+
+    The computed sentences of :mod:`coopai.narrative` are Markdown: French prose gets its no-break
+    spaces like a figure's label, but a code span, a URL or a table's ``|:--|`` keep their colons.
+    Emphasis markers (``*``, ``_``) are characters :func:`typeset` never changes.
+
+    Examples
+    --------
+    >>> text = "Fichier `a:b.csv` (https://example.org/x?y=1;z=0.5) : 50 %, **non** ; p = 0.05 ?"
+    >>> typeset_markdown(text, "fr") == ("Fichier `a:b.csv` (https://example.org/x?y=1;z=0.5)\xa0: 50\xa0%, "
+    ...                                   "**non**\u202f; p = 0,05\u202f?")
+    True
+    >>> typeset_markdown("`p_exact`: non calculable", "fr") == "`p_exact`\xa0: non calculable"
+    True
+    >>> print(typeset_markdown("The paper's [note](https://x.org/a'b) `l'IA` -1", "en"))
+    The paper’s [note](https://x.org/a'b) `l'IA` −1
+    """
+    literals = []
+
+    def hold(match):
+        literals.append(match.group(0))
+        return _LITERAL_MARK
+
+    prose = typeset(MARKDOWN_LITERAL.sub(hold, text), lang)
+    pieces = prose.split(_LITERAL_MARK)
+    if len(pieces) != len(literals) + 1:  # typeset changes characters in place and never drops the mark
+        raise AssertionError("typeset_markdown lost a literal part of the text")
+    return "".join(piece + literal for piece, literal in zip(pieces, literals + [""]))
+
+
 #: Negative wording of the indicators hypothesis_checks negates (``lacks:VAR``): "Pas d’accès
 #: Internet stable", never "Non : A accès…" (a double negative when the label is itself negative).
 NEGATED = {
