@@ -342,6 +342,22 @@ def test_every_sentence_is_typeset_like_the_figures(request, data, lang):
     assert not problems, problems
 
 
+
+def test_the_audit_prints_the_identification_range_with_the_sentences_p_format(rebuilt):
+    """claims.csv's note on I-R5 (and REPRODUCTION.md, which quotes it) prints its exact p range by
+    narrative.format_p, the one p format of sentences and tables (it printed its own "5.1e-06")."""
+    from coopai import audit, identification
+
+    published = read_published_aggregates()
+    heard = identification.identification_ranges(published, constraint_sets=("hard+assumptions",)) \
+        .set_index("variable").loc["heard_of_ai"]
+    assert 0 < heard["p_exact_min"] < 1e-4 and f"{heard['p_exact_min']:.2g}" == "5.1e-06"  # where a format shows
+    note = audit.inferential_claims(rebuilt, published).set_index("claim_id").loc["I-R5", "note"]
+    low, high = narrative.format_p(heard["p_exact_min"]), narrative.format_p(heard["p_exact_max"])
+    assert low == "5.05×10⁻⁶" and note.startswith(f"exact p ranges from {low} to {high} over ")
+    assert "e-0" not in note
+
+
 @pytest.fixture(scope="module")
 def study500(user_runs):
     """The whole study run by make on a generated survey of 500 cooperatives, with make's parameters

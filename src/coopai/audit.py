@@ -521,7 +521,8 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "aggregate_id": "A01", "printed": "", "notebook": "03_cross_sector_tests.ipynb",
                      "section": "Variables published only as totals",
                      "function": _name(identification.identification_ranges),
-                     "note": f"exact p ranges from {heard['p_exact_min']:.2g} to {heard['p_exact_max']:.2g} over "
+                     "note": f"exact p ranges from {format_p(heard['p_exact_min'])} to "
+                             f"{format_p(heard['p_exact_max'])} over "
                              f"{int(heard['n_breakdowns'])} possible sector breakdowns"})
     else:
         rows.append(observed_r5_claim(survey, seed, alpha))
