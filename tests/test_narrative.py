@@ -74,6 +74,9 @@ def all_sentences(survey, lang, alpha=plan.ALPHA):
         "h1_data_note": narrative.h1_data_note(survey, checks, lang),
         "h1_power_note": narrative.h1_power_note(hypotheses.h1_power_check(survey, alpha), lang),
         "hypothesis_takeaways": narrative.hypothesis_takeaways(survey, checks, lang),
+        "h2_verdict_note": narrative.h2_verdict_note(checks, alpha, lang),
+        "h1_indicator_notes": narrative.h1_indicator_notes(survey, checks, alpha, lang),
+        "planner_design_note": narrative.planner_design_note(None, lang),
     }
     if origin == "observed":
         family = sector_tests.sector_tests(survey, "total_only_observed", alpha=alpha)
@@ -356,6 +359,71 @@ def test_the_audit_prints_the_identification_range_with_the_sentences_p_format(r
     low, high = narrative.format_p(heard["p_exact_min"]), narrative.format_p(heard["p_exact_max"])
     assert low == "5.05×10⁻⁶" and note.startswith(f"exact p ranges from {low} to {high} over ")
     assert "e-0" not in note
+
+
+
+def verdict_surveys(survey500):
+    """Surveys that reach every branch of the H1 and H2 reasons: the 500-row survey (H2 partially
+    supported), the same with few barriers (H2 not supported), and with an outcome (H1 testable)."""
+    few = survey500.copy()
+    few["reports_ai_barriers"] = [i % 3 == 0 for i in range(len(few))]
+    outcome = survey500.copy()
+    outcome["marketing_effectiveness"] = range(len(outcome))
+    return {"survey500": survey500, "few_barriers": few, "with_outcome": outcome}
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.01])
+def test_the_verdict_lines_say_in_english_what_the_verdict_table_says(rebuilt, survey500, alpha):
+    """Notebook 04's H1 and H2 lines are narrative templates: in English they are, word for word (once
+    typeset), the `reason` the verdict rules wrote in the table (coopai.verdicts, coopai.hypotheses), on
+    every branch; so the French lines, filled from the same values, say what the rules found."""
+    seen = set()
+    for name, survey in {"rebuilt": rebuilt, **verdict_surveys(survey500)}.items():
+        checks = hypotheses.hypothesis_checks(survey, alpha)
+        h2 = hypotheses.verdict_row(checks, "H2")
+        seen |= {h2["package_verdict"], hypotheses.verdict_row(checks, "H1")["package_verdict"]}
+        said = narrative.h2_verdict_note(checks, alpha, "en")
+        assert said.split("  \n")[1].split(".\n\n")[0] == style.typeset_markdown(h2["reason"], "en"), name
+        lines = narrative.h1_indicator_notes(survey, checks, alpha, "en").split("\n")
+        h1 = checks[checks["hypothesis"] == "H1"]
+        assert len(lines) == len(h1) == 2
+        for line, row in zip(lines, h1.itertuples()):
+            assert line == style.typeset_markdown(f"- `{row.indicator}` - package: `{row.package_verdict}` "
+                                                  f"(paper: `{row.paper_verdict}`): {row.reason}.", "en"), name
+    assert seen == {"partially_supported", "not_supported", "not_testable", "testable"}
+
+
+def test_the_verdict_lines_of_a_french_run_are_french(rebuilt, survey500):
+    """What a French run of notebook 04 displays about H1 and H2: French words around the same numbers and
+    the verdict codes of the table (data, shown as code)."""
+    english = re.compile(r"\b(report barriers|package|paper|evidence|shown|interested|against|survey|the|"
+                         r"declared|planner|design used)\b", re.IGNORECASE)
+    for name, survey in {"rebuilt": rebuilt, **verdict_surveys(survey500)}.items():
+        checks = hypotheses.hypothesis_checks(survey, 0.05)
+        h2 = hypotheses.verdict_row(checks, "H2")
+        text = narrative.h2_verdict_note(checks, 0.05, "fr")
+        assert f"{int(h2['k'])} sur {int(h2['n'])} signalent des obstacles" in text
+        assert f"`{h2['package_verdict']}`" in text and narrative.format_p(h2["p_value"], "fr") in text
+        lines = narrative.h1_indicator_notes(survey, checks, 0.05, "fr")
+        for row in checks[checks["hypothesis"] == "H1"].itertuples():
+            assert f"- `{row.indicator}` - paquet\u00a0: `{row.package_verdict}`" in lines
+        for said in (text, lines):
+            prose = MARKDOWN_CODE.sub("code", said)
+            assert not english.search(prose), (name, english.search(prose))
+    assert "3 coopératives ont utilisé un outil d’IA contre 27" in narrative.h1_indicator_notes(
+        rebuilt, hypotheses.hypothesis_checks(rebuilt, 0.05), 0.05, "fr")
+
+
+def test_the_planner_line_names_the_design_and_says_it_in_the_runs_language():
+    from coopai import design
+
+    declared = design.from_parameters("w", "", "", "")
+    for lang, words in (("fr", "Aucun effet de plan ne peut être estimé"), ("en", "No design effect can be estimated")):
+        text = narrative.planner_design_note(declared, lang)
+        assert words in text and tables.markdown_literal(declared.describe()) in text
+        assert "`svymean(deff = TRUE)`" in text and "`coopai.power.sample_size_plan(deff=...)`" in text
+    assert narrative.planner_design_note(None, "fr").startswith("Aucun plan de sondage n’a été déclaré\u00a0:")
+    assert narrative.planner_design_note(None, "en").startswith("No survey design was declared: the planner")
 
 
 @pytest.fixture(scope="module")

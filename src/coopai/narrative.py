@@ -136,6 +136,47 @@ TEXT = {
                          "exacte du même test z {exact}",
         "h1_power_ratio": " (l'approximation vaut {ratio} fois la valeur exacte)",
         "h1_power_large": "{users} contre {non_users} : approximation {approx}, exacte {exact}.",
+        "h2_head": "**H2 - article :** `{paper}` · **paquet :** `{package}`",
+        "h2_ceiling": "La règle ne peut renvoyer que {verdicts} : l'enquête indique si des obstacles existent, pas "
+                      "s'ils sont majeurs, donc aucune donnée ne pourrait lui faire dire `supported`. Le `discrepancy` "
+                      "du registre pour le verdict de l'article (carnet 05, affirmation I-H2) découle donc de la "
+                      "règle, pas de ces réponses.",
+        "or": " ou ",
+        "h2_not_supported": "{k} sur {n} signalent des obstacles (p exact unilatéral = {p} contre la moitié) : "
+                            "majorité non démontrée ; {evidence}",
+        "h2_partial": "{k} sur {n} signalent des obstacles : part supérieure à {held} démontrée (p exact unilatéral "
+                      "= {p} contre la moitié), {tested} ; {evidence} ; l'enquête indique que des obstacles "
+                      "existent, pas qu'ils sont des obstacles majeurs, et ne donne aucune part pour les obstacles "
+                      "qu'elle nomme, donc le verdict le plus fort de cette règle est partially_supported",
+        "h2_failed": "dépassement de {thresholds} non démontré (testé)",
+        "h2_all_held": "chaque seuil testé est dépassé",
+        "h2_evidence": "borne inférieure unilatérale à {level} : {lower} (Clopper-Pearson) ; BF+0 = {bf_plus} "
+                       "({bf_plus_words}), BF10 = {bf10} bilatéral ({bf10_words})",
+        "bf_words": {"extreme": "extrême", "very strong": "très forte", "strong": "forte", "moderate": "modérée",
+                     "anecdotal": "anecdotique"},
+        "bf_evidence": "preuve {word} en faveur {favoured}", "h0": "de H0",
+        "bf_none": "aucune preuve dans un sens ni dans l'autre",
+        "a_majority": "d'une majorité", "other_than_half": "d'une part différente de la moitié",
+        "h1_indicator": "- `{indicator}` - paquet : `{package}` (article : `{paper}`) : {reason}.",
+        "h1_not_testable": "H1 est causale (« améliorerait ») et demande un résultat comparé entre coopératives "
+                           "utilisatrices de l'IA et non-utilisatrices comparables, idéalement avant et après "
+                           "l'adoption ; {problems}. Avec {users} contre {non_users}, une comparaison détecterait un "
+                           "effet moyen (h = {h}) avec une puissance de {power} ; une puissance de 80 % demande "
+                           "{n80} coopératives par groupe",
+        "h1_no_outcome": "l'enquête n'a pas de mesure de l'efficacité marketing",
+        "h1_small_groups": "seulement {users} coopératives ont utilisé un outil d'IA contre {non_users} qui ne l'ont "
+                           "pas fait",
+        "h1_testable": "un résultat et deux groupes assez grands sont présents",
+        "h1_interest": "{k} sur {n} intéressées (p = {p} contre la moitié) : {majority} ; un signe d'intérêt, pas "
+                       "la preuve d'un effet sur le marketing",
+        "majority": "une majorité", "no_majority": "majorité non démontrée",
+        "no_design": "Aucun plan de sondage n'a été déclaré : le planificateur ci-dessus suppose un échantillon "
+                     "aléatoire simple (effet de plan 1).",
+        "no_design_effect": "**Plan utilisé :** {design}. Aucun effet de plan ne peut être estimé sur cette enquête : "
+                            "ses poids ne comptent pas la population (ni FPC, ni poids dont la somme dépasse "
+                            "l'échantillon), donc la variance d'un échantillon aléatoire simple de la population est "
+                            "inconnue, comme dans `svymean(deff = TRUE)` de R. Planifiez avec l'effet de plan d'une "
+                            "enquête semblable : `coopai.power.sample_size_plan(deff=...)`.",
     },
     "en": {
         "published_sample": "The published study's {n} cooperatives were chosen on purpose in Tangier (the paper "
@@ -237,6 +278,45 @@ TEXT = {
                          "z-test {exact}",
         "h1_power_ratio": " (the approximation is {ratio} times the exact value)",
         "h1_power_large": "{users} against {non_users}: approximation {approx}, exact {exact}.",
+        "h2_head": "**H2 - paper:** `{paper}` · **package:** `{package}`",
+        "h2_ceiling": "The rule can return only {verdicts}: the survey records whether barriers exist, not whether "
+                      "they are major, so no data could make it `supported`. The ledger's `discrepancy` for the "
+                      "paper's verdict (notebook 05, claim I-H2) therefore follows from the rule, not from these "
+                      "answers.",
+        "or": " or ",
+        "h2_not_supported": "{k} of {n} report barriers (one-sided exact p = {p} against one half): not shown to be a "
+                            "majority; {evidence}",
+        "h2_partial": "{k} of {n} report barriers: shown to exceed {held} (one-sided exact p = {p} against one half), "
+                      "{tested}; {evidence}; the survey records that barriers exist, not that they are major "
+                      "obstacles, and gives no share for the barriers it names, so this rule's strongest verdict is "
+                      "partially_supported",
+        "h2_failed": "not shown to exceed {thresholds} (tested)",
+        "h2_all_held": "every threshold tested exceeded",
+        "h2_evidence": "one-sided {level} lower bound {lower} (Clopper-Pearson); BF+0 = {bf_plus} ({bf_plus_words}), "
+                       "BF10 = {bf10} two-sided ({bf10_words})",
+        "bf_words": {"extreme": "extreme", "very strong": "very strong", "strong": "strong", "moderate": "moderate",
+                     "anecdotal": "anecdotal"},
+        "bf_evidence": "{word} evidence for {favoured}", "h0": "H0",
+        "bf_none": "no evidence either way",
+        "a_majority": "a majority", "other_than_half": "a share other than one half",
+        "h1_indicator": "- `{indicator}` - package: `{package}` (paper: `{paper}`): {reason}.",
+        "h1_not_testable": "H1 is causal ('would improve') and needs an outcome compared between AI users and "
+                           "comparable non-users, ideally before and after adoption; {problems}. With {users} against "
+                           "{non_users}, a comparison would detect a medium effect (h = {h}) with power {power}; 80 % "
+                           "power needs {n80} per group",
+        "h1_no_outcome": "the survey has no measure of marketing effectiveness",
+        "h1_small_groups": "only {users} cooperatives used an AI tool against {non_users} that did not",
+        "h1_testable": "an outcome and two groups large enough are present",
+        "h1_interest": "{k} of {n} interested (p = {p} against one half): {majority}; a sign of interest, not evidence "
+                       "of an effect on marketing",
+        "majority": "a majority", "no_majority": "not shown to be a majority",
+        "no_design": "No survey design was declared: the planner above assumes a simple random sample (design "
+                     "effect 1).",
+        "no_design_effect": "**Design used:** {design}. No design effect can be estimated on this survey: its weights "
+                            "do not count the population (neither an FPC nor weights adding up to more than the "
+                            "sample), so the variance of a simple random sample of the population is unknown, as in "
+                            "R's `svymean(deff = TRUE)`. Plan with the design effect of a similar survey: "
+                            "`coopai.power.sample_size_plan(deff=...)`.",
     },
 }
 
@@ -614,6 +694,109 @@ def hypothesis_takeaways(survey: pd.DataFrame, checks: pd.DataFrame, lang: str =
     ])
 
 
+def bayes_factor_words(bf: float, hypothesis: str, lang: str = "fr") -> str:
+    """Lee and Wagenmakers' (2013) words for a Bayes factor in ``lang``: the categories of
+    :data:`coopai.verdicts.BAYES_FACTOR_WORDS`, read as :func:`coopai.verdicts.bayes_factor_evidence`
+    reads them (which writes the English of the verdict table); ``hypothesis`` names H1 in words,
+    as the template needs it after "for" / "en faveur".
+
+    Examples
+    --------
+    >>> bayes_factor_words(4.77, "d'une majorité", "fr"), bayes_factor_words(0.2, "a majority", "en")
+    ("preuve modérée en faveur d'une majorité", 'moderate evidence for H0')
+    >>> bayes_factor_words(0.2, "d'une majorité", "fr")
+    'preuve modérée en faveur de H0'
+    """
+    from .verdicts import BAYES_FACTOR_WORDS
+
+    t = TEXT[check_lang(lang)]
+    if not np.isfinite(bf) or bf <= 0:
+        return t["bf_evidence"].format(word=t["bf_words"]["extreme"], favoured=hypothesis if bf == np.inf else t["h0"])
+    favoured, value = (hypothesis, bf) if bf >= 1 else (t["h0"], 1 / bf)
+    if value == 1:
+        return t["bf_none"]
+    word = next(w for bound, w in BAYES_FACTOR_WORDS if value >= bound)
+    return t["bf_evidence"].format(word=t["bf_words"][word], favoured=favoured)
+
+
+@sentence
+def h2_verdict_note(checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """Notebook 04's H2 verdict: the paper's and the package's (:func:`coopai.verdicts.h2_verdict`, read
+    from the verdict table), why, and why the rule cannot say ``supported``; in the run's language
+    (the table's ``reason`` column keeps the rule's English)."""
+    from .hypotheses import h2_sensitivity, verdict_row
+    from .verdicts import H2_VERDICTS, one_sided_lower_bound
+
+    t = TEXT[check_lang(lang)]
+    row = verdict_row(checks, "H2")
+    k, n = int(row["k"]), int(row["n"])
+    evidence = t["h2_evidence"].format(
+        level=style.confidence_level(alpha, lang), lower=percent(one_sided_lower_bound(k, n, alpha), lang, 1),
+        bf_plus=format_bf(row["bf_plus"], row["log10_bf_plus"], lang),
+        bf_plus_words=bayes_factor_words(row["bf_plus"], t["a_majority"], lang),
+        bf10=format_bf(row["bf10"], row["log10_bf10"], lang),
+        bf10_words=bayes_factor_words(row["bf10"], t["other_than_half"], lang))
+    values = dict(k=number(k, lang), n=number(n, lang), p=format_p(row["p_value"], lang, row["log10_p_value"]),
+                  evidence=evidence)
+    if row["package_verdict"] == "not_supported":
+        reason = t["h2_not_supported"].format(**values)
+    else:
+        sensitivity = h2_sensitivity(k, n, alpha=alpha)  # the thresholds the verdict's rule tested
+        held = sensitivity.loc[sensitivity["exceeds"], "threshold"]
+        failed = sensitivity.loc[~sensitivity["exceeds"], "threshold"]
+        tested = (t["h2_failed"].format(thresholds=", ".join(percent(x, lang, 0) for x in failed)) if len(failed)
+                  else t["h2_all_held"])
+        reason = t["h2_partial"].format(**values, held=percent(float(held.max()), lang, 0), tested=tested)
+    head = t["h2_head"].format(paper=row["paper_verdict"], package=row["package_verdict"])
+    ceiling = t["h2_ceiling"].format(verdicts=t["or"].join(f"`{v}`" for v in H2_VERDICTS))
+    return f"{head}  \n{reason}.\n\n{ceiling}"
+
+
+@sentence
+def h1_indicator_notes(survey: pd.DataFrame, checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """Notebook 04's lines on H1's rows of the verdict table: each indicator's verdict and why, in the
+    run's language (the verdict is the table's, from :func:`coopai.verdicts.h1_verdict`)."""
+    from .hypotheses import H1_INTEREST_INDICATOR
+    from .power import h1_planning
+    from .verdicts import H1_OUTCOME, h1_groups
+
+    t = TEXT[check_lang(lang)]
+    users, non_users = h1_groups(survey)
+    lines = []
+    for row in checks[checks["hypothesis"] == "H1"].itertuples():
+        if row.indicator == H1_INTEREST_INDICATOR:
+            reason = t["h1_interest"].format(k=number(int(row.k), lang), n=number(int(row.n), lang),
+                                             p=format_p(row.p_value, lang, row.log10_p_value),
+                                             majority=t["majority" if row.p_value < alpha else "no_majority"])
+        elif row.package_verdict == "testable":
+            reason = t["h1_testable"]
+        else:
+            problems = [t["h1_no_outcome"]] if H1_OUTCOME not in survey.columns else []
+            if min(users, non_users) < plan.H1_MIN_GROUP:
+                problems.append(t["h1_small_groups"].format(users=number(users, lang),
+                                                            non_users=number(non_users, lang)))
+            planning = h1_planning(users, non_users, alpha)
+            reason = t["h1_not_testable"].format(
+                problems="; ".join(problems), users=number(users, lang), non_users=number(non_users, lang),
+                h=style.format_significant(plan.H1_EFFECT_SIZE_H, lang), power=number(planning["power_as_is"], lang, 2),
+                n80=number(planning["n_per_group_80"], lang))
+        lines.append(t["h1_indicator"].format(indicator=row.indicator, package=row.package_verdict,
+                                              paper=row.paper_verdict, reason=reason))
+    return "\n".join(lines)
+
+
+@sentence
+def planner_design_note(survey_design, lang: str = "fr") -> str:
+    """Notebook 04's line under the sample-size planner when it has no design effect: no design was
+    declared (``survey_design`` falsy), or the declared one's weights do not count the population."""
+    from .tables import markdown_literal
+
+    t = TEXT[check_lang(lang)]
+    if not survey_design:
+        return t["no_design"]
+    return t["no_design_effect"].format(design=markdown_literal(survey_design.describe()))
+
+
 @sentence
 def naive_pooled_note(naive: dict | None, reason: str | None = None, lang: str = "fr") -> str:
     """Notebook 03's line on the naive pooled table (:func:`coopai.mmi.naive_pooled_chi2`): ticks
@@ -661,4 +844,5 @@ def literature_counts(sources: int, units: int, pairs: int, codes: int, lang: st
 #: Every sentence function, for the tests (name -> how a notebook calls it is in the notebooks).
 SENTENCES = ("sample_note", "sector_cell_example", "digital_status_note", "knowledge_interest_note",
              "descriptive_takeaways", "multiplicity_note", "sector_test_summary", "naive_pooled_note", "mmi_summary",
-             "total_only_note", "power_note", "estimate_note", "h1_data_note", "h1_power_note", "hypothesis_takeaways")
+             "total_only_note", "power_note", "estimate_note", "h2_verdict_note", "h1_data_note", "h1_indicator_notes",
+             "h1_power_note", "planner_design_note", "hypothesis_takeaways")
