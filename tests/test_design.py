@@ -396,4 +396,4 @@ def test_clusters_only_runs_and_says_no_design_effect_is_estimable(tmp_path):
     proportions = pd.read_csv(out / "tables" / "design_proportions.csv")
     assert proportions["deff"].isna().all() and proportions["estimate"].notna().all()
     assert not (out / "tables" / "sample_size_plan_design.csv").exists()
-    assert "No design effect can be estimated on this survey" in executed[0].read_text()
+    assert "Aucun effet de plan ne peut être estimé sur cette enquête" in executed[0].read_text()  # a French run
