@@ -109,3 +109,11 @@ def test_checks_table_follows_the_data(rebuilt):
     fewer = survey.assign(reports_ai_barriers=np.arange(30) < 14)
     again = H.hypothesis_checks(fewer)
     assert again.set_index("indicator").loc["reports_ai_barriers", "package_verdict"] == "not_supported"
+
+
+@pytest.mark.parametrize("alpha, level", [(0.025, "97.5%"), (0.05, "95%"), (0.01, "99%"), (0.001, "99.9%")])
+def test_h2_reason_names_the_confidence_level_of_its_alpha(alpha, level):
+    """The one-sided lower bound's level is 1 - alpha as style.confidence_level prints it: at alpha = 0.025
+    it is 97.5%, not a rounded "98%"."""
+    _, reason = h2_verdict(H.proportion_check(21, 30, 0.5), H.h2_sensitivity(21, 30, alpha=alpha), alpha)
+    assert f"one-sided {level} lower bound " in reason

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from . import plan
+from . import plan, style
 from .narrative import format_bf, format_p
 from .power import h1_planning
 
@@ -117,7 +117,7 @@ def h2_verdict(primary: dict, sensitivity: pd.DataFrame, alpha: float = plan.ALP
     k, n = primary["k"], primary["n"]
     p_text = format_p(primary["p_value"], "en", primary.get("log10_p_value"))  # never 0, even at n = 100,000
     lower = one_sided_lower_bound(k, n, alpha)
-    evidence = (f"one-sided {1 - alpha:.0%} lower bound {lower:.1%} (Clopper-Pearson); "
+    evidence = (f"one-sided {style.confidence_level(alpha, 'en')} lower bound {lower:.1%} (Clopper-Pearson); "
                 f"BF+0 = {format_bf(primary['bf_plus'], primary.get('log10_bf_plus'))} ({bayes_factor_evidence(primary['bf_plus'], 'a majority')}), "
                 f"BF10 = {format_bf(primary['bf10'], primary.get('log10_bf10'))} two-sided ({bayes_factor_evidence(primary['bf10'], 'a share other than one half')})")
     if primary["p_value"] >= alpha:
