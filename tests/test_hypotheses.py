@@ -117,3 +117,22 @@ def test_h2_reason_names_the_confidence_level_of_its_alpha(alpha, level):
     it is 97.5%, not a rounded "98%"."""
     _, reason = h2_verdict(H.proportion_check(21, 30, 0.5), H.h2_sensitivity(21, 30, alpha=alpha), alpha)
     assert f"one-sided {level} lower bound " in reason
+
+
+def test_reasons_print_counts_as_sentences_do_above_a_thousand_rows():
+    """The table's reasons are narrative's English templates, so counts group thousands as every sentence
+    does ("1,500 of 2,000"; under 1,000 rows the text is what the f-strings wrote), and the French line
+    of notebook 04 says the same counts the French way."""
+    from coopai import narrative
+
+    verdict, reason = h2_verdict(H.proportion_check(1500, 2000, 0.5), H.h2_sensitivity(1500, 2000))
+    assert verdict == "partially_supported" and reason.startswith("1,500 of 2,000 report barriers: shown to exceed 70%")
+    survey = survey_with(1500, n=2000, users=8)  # fewer than plan.H1_MIN_GROUP users
+    verdict, reason, planning = h1_verdict(survey)
+    assert verdict == "not_testable" and "; only 8 cooperatives used an AI tool against 1,992 that did not. " in reason
+    assert "contre 1\u202f992 qui" in narrative.h1_reason(("small_groups",), 8, 1992, planning, "fr")
+    interest = H.hypothesis_checks(survey.assign(interested_in_ai=np.arange(2000) < 1200, heard_of_ai=True,
+                                                 has_structured_it_equipment=True, has_stable_internet=True,
+                                                 uses_specific_digital_solutions=True, digital_tool_status="uses",
+                                                 neither_knows_nor_interested_ai=False))
+    assert interest["reason"].iloc[-1].startswith("1,200 of 2,000 interested (p = ")

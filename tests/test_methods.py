@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from coopai import contingency as C, hypotheses, plan, power, sector_tests, verdicts
+from coopai import contingency as C, hypotheses, narrative, plan, power, sector_tests, verdicts
 
 
 def _power_brute_force(w, sizes, alpha=0.05):
@@ -151,4 +151,4 @@ def test_h2_rule_never_returns_supported():
                                        (30.0, "very strong evidence for H1"), (100.0, "extreme evidence for H1"),
                                        (1 / 4, "moderate evidence for H0"), (1 / 40, "very strong evidence for H0")])
 def test_bayes_factor_words_follow_lee_and_wagenmakers(bf, words):
-    assert verdicts.bayes_factor_evidence(bf) == words
+    assert narrative.bayes_factor_words(bf, "H1", "en") == words

@@ -372,25 +372,63 @@ def verdict_surveys(survey500):
     return {"survey500": survey500, "few_barriers": few, "with_outcome": outcome}
 
 
+#: Words only the reason of each verdict has: English in the table's `reason` column, French on notebook 04.
+VERDICT_WORDS = {"not_supported": ("not shown to be a majority", "majorité non démontrée"),
+                 "partially_supported": ("report barriers: shown to exceed", "part supérieure à"),
+                 "not_testable": ("H1 is causal", "H1 est causale"),
+                 "testable": ("an outcome and two groups large enough", "un résultat et deux groupes assez grands")}
+
+
 @pytest.mark.parametrize("alpha", [0.05, 0.01])
-def test_the_verdict_lines_say_in_english_what_the_verdict_table_says(rebuilt, survey500, alpha):
-    """Notebook 04's H1 and H2 lines are narrative templates: in English they are, word for word (once
-    typeset), the `reason` the verdict rules wrote in the table (coopai.verdicts, coopai.hypotheses), on
-    every branch; so the French lines, filled from the same values, say what the rules found."""
+def test_the_verdict_table_and_both_languages_give_the_same_reason_on_every_branch(rebuilt, survey500, alpha):
+    """The table's English `reason` and notebook 04's lines come from the same templates (narrative.h2_reason,
+    h1_reason, h1_interest_reason); what can still go wrong is the wiring: the display must word the verdict
+    the table holds, from the table's numbers at the run's alpha. On every branch (H2 partially / not
+    supported, H1 testable / not testable): the English line is the column (typeset), and the French line
+    gives that verdict's reason and no other verdict's."""
     seen = set()
     for name, survey in {"rebuilt": rebuilt, **verdict_surveys(survey500)}.items():
         checks = hypotheses.hypothesis_checks(survey, alpha)
-        h2 = hypotheses.verdict_row(checks, "H2")
-        seen |= {h2["package_verdict"], hypotheses.verdict_row(checks, "H1")["package_verdict"]}
-        said = narrative.h2_verdict_note(checks, alpha, "en")
-        assert said.split("  \n")[1].split(".\n\n")[0] == style.typeset_markdown(h2["reason"], "en"), name
-        lines = narrative.h1_indicator_notes(survey, checks, alpha, "en").split("\n")
-        h1 = checks[checks["hypothesis"] == "H1"]
-        assert len(lines) == len(h1) == 2
-        for line, row in zip(lines, h1.itertuples()):
-            assert line == style.typeset_markdown(f"- `{row.indicator}` - package: `{row.package_verdict}` "
-                                                  f"(paper: `{row.paper_verdict}`): {row.reason}.", "en"), name
-    assert seen == {"partially_supported", "not_supported", "not_testable", "testable"}
+        h2, h1 = hypotheses.verdict_row(checks, "H2"), hypotheses.verdict_row(checks, "H1")
+        h1_rows = checks[checks["hypothesis"] == "H1"]
+        said = {lang: (narrative.h2_verdict_note(checks, alpha, lang), narrative.h1_indicator_notes(survey, checks, alpha, lang))
+                for lang in ("en", "fr")}
+        assert said["en"][0].split("  \n")[1].split(".\n\n")[0] == style.typeset_markdown(h2["reason"], "en"), name
+        assert said["en"][1].split("\n") == [style.typeset_markdown(
+            f"- `{r.indicator}` - package: `{r.package_verdict}` (paper: `{r.paper_verdict}`): {r.reason}.", "en")
+            for r in h1_rows.itertuples()], name
+        h1_line_fr = next(line for line in said["fr"][1].split("\n") if line.startswith(f"- `{h1['indicator']}`"))
+        for text_fr, row in ((said["fr"][0], h2), (h1_line_fr, h1)):
+            seen.add(row["package_verdict"])
+            for verdict, (english, french) in VERDICT_WORDS.items():
+                mine = verdict == row["package_verdict"]
+                assert (english in row["reason"]) == mine and (french in text_fr) == mine, (name, verdict)
+    assert seen == set(VERDICT_WORDS)
+
+
+def test_no_reason_wording_is_written_again_in_the_verdict_rules():
+    """The reasons' English is narrative's templates only: no string literal of coopai.verdicts or
+    coopai.hypotheses (f-strings included, docstrings aside) holds a piece of a reason template, and
+    none of their literals is a piece of one (before, h2_verdict, h1_verdict and hypothesis_checks wrote
+    the same sentences as f-strings, kept in step with the templates by a word-for-word test)."""
+    import ast
+
+    en = narrative.TEXT["en"]
+    keys = ("h2_not_supported", "h2_partial", "h2_failed", "h2_all_held", "h2_evidence", "bf_evidence", "bf_none",
+            "other_than_half", "h1_not_testable", "h1_no_outcome", "h1_small_groups", "h1_testable", "h1_interest",
+            "no_majority")
+    pieces = [p.strip() for k in keys for p in re.split(r"\{\w*\}", en[k]) if len(p.strip()) >= 12]
+    assert len(pieces) > 20
+    for module in ("verdicts", "hypotheses"):
+        tree = ast.parse((ROOT / "src" / "coopai" / f"{module}.py").read_text())
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
+                      and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+        literals = [node.value.strip() for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                    and isinstance(node.value, str) and id(node) not in docstrings]
+        found = [(lit, piece) for lit in literals for piece in pieces
+                 if piece in lit or len(lit) >= 12 and " " in lit and lit in piece]  # words, not a verdict code
+        assert not found, (module, found)
 
 
 def test_the_verdict_lines_of_a_french_run_are_french(rebuilt, survey500):

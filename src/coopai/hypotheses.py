@@ -22,7 +22,7 @@ from scipy import special
 from scipy import stats as sps
 
 from . import config, plan, power, stats
-from .narrative import format_p
+from .narrative import h1_interest_reason
 from .verdicts import h1_groups, h1_verdict, h2_verdict
 
 #: The primary operationalisation of H2: share reporting barriers against a majority.
@@ -250,13 +250,9 @@ def hypothesis_checks(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> pd.Dat
     interest = proportion_check(k, n, 0.5, alpha)
     rows.append({"hypothesis": "H1", "indicator": "effect_of_ai_on_marketing", "test": "none possible",
                  "paper_verdict": hypotheses.loc["H1", "paper_verdict"], "package_verdict": verdict1, "reason": reason1})
-    p_text = format_p(interest["p_value"], "en", interest["log10_p_value"])
-    interest_reason = (f"{k} of {n} interested (p = {p_text} against one half): "
-                       f"{'a majority' if interest['p_value'] < alpha else 'not shown to be a majority'}; "
-                       f"a sign of interest, not evidence of an effect on marketing")
     rows.append({"hypothesis": "H1", "indicator": H1_INTEREST_INDICATOR, **interest,
                  "paper_verdict": hypotheses.loc["H1", "paper_verdict"], "package_verdict": "supporting_indicator",
-                 "reason": interest_reason})
+                 "reason": h1_interest_reason(interest, alpha, "en")})  # notebook 04 words it in the run's language
     columns = ["hypothesis", "indicator", "k", "n", "proportion", "ci_low", "ci_high", "cp_low", "cp_high",
                "threshold", "test", "p_value", "p_two_sided", "bf10", "bf_plus", "log10_p_value", "log10_bf10",
                "log10_bf_plus", "paper_verdict", "package_verdict", "reason"]

@@ -694,21 +694,26 @@ def hypothesis_takeaways(survey: pd.DataFrame, checks: pd.DataFrame, lang: str =
     ])
 
 
+#: Lee and Wagenmakers' (2013) wording of Jeffreys' (1961) evidence categories, by lower bound (each word
+#: is a key of ``TEXT[lang]["bf_words"]``). Here, beside the words: the verdict table's English reason
+#: and notebook 04's lines both read it through :func:`bayes_factor_words`.
+BAYES_FACTOR_WORDS = ((100, "extreme"), (30, "very strong"), (10, "strong"), (3, "moderate"), (1, "anecdotal"))
+
+
 def bayes_factor_words(bf: float, hypothesis: str, lang: str = "fr") -> str:
-    """Lee and Wagenmakers' (2013) words for a Bayes factor in ``lang``: the categories of
-    :data:`coopai.verdicts.BAYES_FACTOR_WORDS`, read as :func:`coopai.verdicts.bayes_factor_evidence`
-    reads them (which writes the English of the verdict table); ``hypothesis`` names H1 in words,
-    as the template needs it after "for" / "en faveur".
+    """Lee and Wagenmakers' (2013) words for a Bayes factor BF10 (evidence for H1 over H0) in ``lang``:
+    1-3 anecdotal, 3-10 moderate, 10-30 strong, 30-100 very strong, above 100 extreme; a factor below
+    1 is read the same way as 1/BF, as evidence for H0. ``hypothesis`` names H1 in words, as the
+    template needs it after "for" / "en faveur". The one reading of :data:`BAYES_FACTOR_WORDS`: the
+    verdict table's English reason (:func:`h2_reason`) and notebook 04's lines.
 
     Examples
     --------
     >>> bayes_factor_words(4.77, "d'une majorité", "fr"), bayes_factor_words(0.2, "a majority", "en")
     ("preuve modérée en faveur d'une majorité", 'moderate evidence for H0')
-    >>> bayes_factor_words(0.2, "d'une majorité", "fr")
-    'preuve modérée en faveur de H0'
+    >>> bayes_factor_words(2.42, "H1", "en"), bayes_factor_words(0.2, "d'une majorité", "fr")
+    ('anecdotal evidence for H1', 'preuve modérée en faveur de H0')
     """
-    from .verdicts import BAYES_FACTOR_WORDS
-
     t = TEXT[check_lang(lang)]
     if not np.isfinite(bf) or bf <= 0:
         return t["bf_evidence"].format(word=t["bf_words"]["extreme"], favoured=hypothesis if bf == np.inf else t["h0"])
@@ -719,34 +724,94 @@ def bayes_factor_words(bf: float, hypothesis: str, lang: str = "fr") -> str:
     return t["bf_evidence"].format(word=t["bf_words"][word], favoured=favoured)
 
 
+# The reasons of the verdict table (coopai.verdicts, coopai.hypotheses) ---------------------------
+# One wording for the table's `reason` column (lang="en": data, kept in English, untypeset) and for
+# notebook 04's lines in the run's language (typeset there by @sentence). Numbers print as every
+# sentence prints them (number, percent), so the English column groups thousands ("1,500 of 2,000").
+
+def h2_reason(test, sensitivity: pd.DataFrame, verdict: str, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """Why H2 got ``verdict`` (:func:`coopai.verdicts.h2_verdict`'s rule), untypeset: the count, the
+    one-sided exact p against one half, the thresholds shown to be exceeded and those tested and not
+    exceeded (``sensitivity``: :func:`coopai.hypotheses.h2_sensitivity`), the one-sided lower bound
+    and the Bayes factors in words. ``test``: the primary test, as
+    :func:`coopai.hypotheses.proportion_check` returns it or as the verdict table holds it.
+
+    Examples
+    --------
+    >>> from coopai.hypotheses import h2_sensitivity, proportion_check
+    >>> h2_reason(proportion_check(15, 30, 0.5), h2_sensitivity(15, 30), "not_supported", 0.05, "en")[:83]
+    '15 of 30 report barriers (one-sided exact p = 0.572 against one half): not shown to'
+    """
+    from .verdicts import one_sided_lower_bound
+
+    t = TEXT[check_lang(lang)]
+    k, n = int(test["k"]), int(test["n"])
+    evidence = t["h2_evidence"].format(
+        level=style.confidence_level(alpha, lang), lower=percent(one_sided_lower_bound(k, n, alpha), lang, 1),
+        bf_plus=format_bf(test["bf_plus"], test.get("log10_bf_plus"), lang),
+        bf_plus_words=bayes_factor_words(test["bf_plus"], t["a_majority"], lang),
+        bf10=format_bf(test["bf10"], test.get("log10_bf10"), lang),
+        bf10_words=bayes_factor_words(test["bf10"], t["other_than_half"], lang))
+    values = dict(k=number(k, lang), n=number(n, lang), evidence=evidence,
+                  p=format_p(test["p_value"], lang, test.get("log10_p_value")))  # never 0, even at n = 100,000
+    if verdict == "not_supported":
+        return t["h2_not_supported"].format(**values)
+    held = sensitivity.loc[sensitivity["p_value"] < alpha, "threshold"]
+    failed = sensitivity.loc[sensitivity["p_value"] >= alpha, "threshold"]
+    tested = (t["h2_failed"].format(thresholds=", ".join(percent(x, lang, 0) for x in failed)) if len(failed)
+              else t["h2_all_held"])
+    return t["h2_partial"].format(**values, held=percent(float(held.max()), lang, 0), tested=tested)
+
+
+def h1_reason(problems, users: int, non_users: int, planning: dict, lang: str = "fr") -> str:
+    """Why H1 is testable or not (:func:`coopai.verdicts.h1_verdict`'s rule), untypeset: ``problems``
+    the rule's findings (:func:`coopai.verdicts.h1_problems`: ``no_outcome``, ``small_groups``; none:
+    testable), with the power of the groups as they are and the size 80 % power needs (``planning``:
+    :func:`coopai.power.h1_planning`).
+
+    Examples
+    --------
+    >>> h1_reason((), 15, 15, {}, "en"), h1_reason((), 15, 15, {}, "fr")
+    ('an outcome and two groups large enough are present', 'un résultat et deux groupes assez grands sont présents')
+    """
+    t = TEXT[check_lang(lang)]
+    if not problems:
+        return t["h1_testable"]
+    words = {"no_outcome": t["h1_no_outcome"],
+             "small_groups": t["h1_small_groups"].format(users=number(users, lang), non_users=number(non_users, lang))}
+    return t["h1_not_testable"].format(
+        problems="; ".join(words[p] for p in problems), users=number(users, lang), non_users=number(non_users, lang),
+        h=style.format_significant(plan.H1_EFFECT_SIZE_H, lang), power=number(planning["power_as_is"], lang, 2),
+        n80=number(planning["n_per_group_80"], lang))
+
+
+def h1_interest_reason(test, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
+    """What the interest share says for H1, untypeset: a majority or not (one-sided exact p against
+    one half), and that interest is not evidence of an effect. ``test`` as in :func:`h2_reason`.
+
+    Examples
+    --------
+    >>> h1_interest_reason({"k": 21, "n": 30, "p_value": 0.0214}, 0.05, "en")
+    '21 of 30 interested (p = 0.0214 against one half): a majority; a sign of interest, not evidence of an effect on marketing'
+    """
+    t = TEXT[check_lang(lang)]
+    return t["h1_interest"].format(k=number(int(test["k"]), lang), n=number(int(test["n"]), lang),
+                                   p=format_p(test["p_value"], lang, test.get("log10_p_value")),
+                                   majority=t["majority" if test["p_value"] < alpha else "no_majority"])
+
+
 @sentence
 def h2_verdict_note(checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
     """Notebook 04's H2 verdict: the paper's and the package's (:func:`coopai.verdicts.h2_verdict`, read
-    from the verdict table), why, and why the rule cannot say ``supported``; in the run's language
-    (the table's ``reason`` column keeps the rule's English)."""
+    from the verdict table), why (:func:`h2_reason`, which also wrote the table's English ``reason``),
+    and why the rule cannot say ``supported``; in the run's language."""
     from .hypotheses import h2_sensitivity, verdict_row
-    from .verdicts import H2_VERDICTS, one_sided_lower_bound
+    from .verdicts import H2_VERDICTS
 
     t = TEXT[check_lang(lang)]
     row = verdict_row(checks, "H2")
-    k, n = int(row["k"]), int(row["n"])
-    evidence = t["h2_evidence"].format(
-        level=style.confidence_level(alpha, lang), lower=percent(one_sided_lower_bound(k, n, alpha), lang, 1),
-        bf_plus=format_bf(row["bf_plus"], row["log10_bf_plus"], lang),
-        bf_plus_words=bayes_factor_words(row["bf_plus"], t["a_majority"], lang),
-        bf10=format_bf(row["bf10"], row["log10_bf10"], lang),
-        bf10_words=bayes_factor_words(row["bf10"], t["other_than_half"], lang))
-    values = dict(k=number(k, lang), n=number(n, lang), p=format_p(row["p_value"], lang, row["log10_p_value"]),
-                  evidence=evidence)
-    if row["package_verdict"] == "not_supported":
-        reason = t["h2_not_supported"].format(**values)
-    else:
-        sensitivity = h2_sensitivity(k, n, alpha=alpha)  # the thresholds the verdict's rule tested
-        held = sensitivity.loc[sensitivity["exceeds"], "threshold"]
-        failed = sensitivity.loc[~sensitivity["exceeds"], "threshold"]
-        tested = (t["h2_failed"].format(thresholds=", ".join(percent(x, lang, 0) for x in failed)) if len(failed)
-                  else t["h2_all_held"])
-        reason = t["h2_partial"].format(**values, held=percent(float(held.max()), lang, 0), tested=tested)
+    sensitivity = h2_sensitivity(int(row["k"]), int(row["n"]), alpha=alpha)  # the thresholds the rule tested
+    reason = h2_reason(row, sensitivity, row["package_verdict"], alpha, lang)
     head = t["h2_head"].format(paper=row["paper_verdict"], package=row["package_verdict"])
     ceiling = t["h2_ceiling"].format(verdicts=t["or"].join(f"`{v}`" for v in H2_VERDICTS))
     return f"{head}  \n{reason}.\n\n{ceiling}"
@@ -754,34 +819,23 @@ def h2_verdict_note(checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str =
 
 @sentence
 def h1_indicator_notes(survey: pd.DataFrame, checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
-    """Notebook 04's lines on H1's rows of the verdict table: each indicator's verdict and why, in the
-    run's language (the verdict is the table's, from :func:`coopai.verdicts.h1_verdict`)."""
+    """Notebook 04's lines on H1's rows of the verdict table: each indicator's verdict and why
+    (:func:`h1_reason`, :func:`h1_interest_reason`, which also wrote the table's English ``reason``), in
+    the run's language (the verdict is the table's, from :func:`coopai.verdicts.h1_verdict`)."""
     from .hypotheses import H1_INTEREST_INDICATOR
     from .power import h1_planning
-    from .verdicts import H1_OUTCOME, h1_groups
+    from .verdicts import h1_groups, h1_problems
 
     t = TEXT[check_lang(lang)]
     users, non_users = h1_groups(survey)
     lines = []
-    for row in checks[checks["hypothesis"] == "H1"].itertuples():
-        if row.indicator == H1_INTEREST_INDICATOR:
-            reason = t["h1_interest"].format(k=number(int(row.k), lang), n=number(int(row.n), lang),
-                                             p=format_p(row.p_value, lang, row.log10_p_value),
-                                             majority=t["majority" if row.p_value < alpha else "no_majority"])
-        elif row.package_verdict == "testable":
-            reason = t["h1_testable"]
+    for _, row in checks[checks["hypothesis"] == "H1"].iterrows():
+        if row["indicator"] == H1_INTEREST_INDICATOR:
+            reason = h1_interest_reason(row, alpha, lang)
         else:
-            problems = [t["h1_no_outcome"]] if H1_OUTCOME not in survey.columns else []
-            if min(users, non_users) < plan.H1_MIN_GROUP:
-                problems.append(t["h1_small_groups"].format(users=number(users, lang),
-                                                            non_users=number(non_users, lang)))
-            planning = h1_planning(users, non_users, alpha)
-            reason = t["h1_not_testable"].format(
-                problems="; ".join(problems), users=number(users, lang), non_users=number(non_users, lang),
-                h=style.format_significant(plan.H1_EFFECT_SIZE_H, lang), power=number(planning["power_as_is"], lang, 2),
-                n80=number(planning["n_per_group_80"], lang))
-        lines.append(t["h1_indicator"].format(indicator=row.indicator, package=row.package_verdict,
-                                              paper=row.paper_verdict, reason=reason))
+            reason = h1_reason(h1_problems(survey), users, non_users, h1_planning(users, non_users, alpha), lang)
+        lines.append(t["h1_indicator"].format(indicator=row["indicator"], package=row["package_verdict"],
+                                              paper=row["paper_verdict"], reason=reason))
     return "\n".join(lines)
 
 

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from . import plan, style
-from .narrative import format_bf, format_p
+from . import narrative, plan
 from .power import h1_planning
 
 #: H1's outcome and exposure: marketing effectiveness compared between users and non-users of an AI tool.
@@ -63,30 +62,6 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
 #: "fully validated" is a ``discrepancy`` in the ledger by design, whatever the data.
 H2_VERDICTS = ("not_supported", "partially_supported")
 
-#: Lee and Wagenmakers' (2013) wording of Jeffreys' (1961) evidence categories, by lower bound.
-BAYES_FACTOR_WORDS = ((100, "extreme"), (30, "very strong"), (10, "strong"), (3, "moderate"), (1, "anecdotal"))
-
-
-def bayes_factor_evidence(bf: float, hypothesis: str = "H1") -> str:
-    """Lee and Wagenmakers' (2013) words for a Bayes factor BF10 (evidence for H1 over H0).
-
-    1-3 anecdotal, 3-10 moderate, 10-30 strong, 30-100 very strong, above 100 extreme; a
-    factor below 1 is read the same way as 1/BF, as evidence for H0.
-
-    Examples
-    --------
-    >>> bayes_factor_evidence(2.42), bayes_factor_evidence(4.77), bayes_factor_evidence(0.2)
-    ('anecdotal evidence for H1', 'moderate evidence for H1', 'moderate evidence for H0')
-    """
-    if not np.isfinite(bf) or bf <= 0:
-        return "extreme evidence for " + (hypothesis if bf == np.inf else "H0")
-    favoured, value = (hypothesis, bf) if bf >= 1 else ("H0", 1 / bf)
-    if value == 1:
-        return "no evidence either way"
-    word = next(w for bound, w in BAYES_FACTOR_WORDS if value >= bound)
-    return f"{word} evidence for {favoured}"
-
-
 def one_sided_lower_bound(k: int, n: int, alpha: float = plan.ALPHA) -> float:
     """Exact one-sided (1 - alpha) lower confidence bound of a proportion (Clopper-Pearson).
 
@@ -111,27 +86,13 @@ def h2_verdict(primary: dict, sensitivity: pd.DataFrame, alpha: float = plan.ALP
       shown is weaker than the hypothesis.
 
     ``supported`` is never returned (:data:`H2_VERDICTS`): no answer in the survey measures
-    how major a barrier is. The reason lists the thresholds shown to be exceeded and those
-    tested and not exceeded, the one-sided lower bound and the Bayes factors in words.
+    how major a barrier is. The reason (English, the verdict table's ``reason`` column) is
+    :func:`coopai.narrative.h2_reason`, which words notebook 04's line in either language: the
+    thresholds shown to be exceeded and those tested and not exceeded, the one-sided lower bound and
+    the Bayes factors in words.
     """
-    k, n = primary["k"], primary["n"]
-    p_text = format_p(primary["p_value"], "en", primary.get("log10_p_value"))  # never 0, even at n = 100,000
-    lower = one_sided_lower_bound(k, n, alpha)
-    evidence = (f"one-sided {style.confidence_level(alpha, 'en')} lower bound {lower:.1%} (Clopper-Pearson); "
-                f"BF+0 = {format_bf(primary['bf_plus'], primary.get('log10_bf_plus'))} ({bayes_factor_evidence(primary['bf_plus'], 'a majority')}), "
-                f"BF10 = {format_bf(primary['bf10'], primary.get('log10_bf10'))} two-sided ({bayes_factor_evidence(primary['bf10'], 'a share other than one half')})")
-    if primary["p_value"] >= alpha:
-        return "not_supported", (f"{k} of {n} report barriers (one-sided exact p = {p_text} "
-                                 f"against one half): not shown to be a majority; {evidence}")
-    held = sensitivity.loc[sensitivity["p_value"] < alpha, "threshold"]
-    failed = sensitivity.loc[sensitivity["p_value"] >= alpha, "threshold"]
-    tested = (f"not shown to exceed {', '.join(f'{t:.0%}' for t in failed)} (tested)" if len(failed)
-              else "every threshold tested exceeded")
-    return "partially_supported", (
-        f"{k} of {n} report barriers: shown to exceed {float(held.max()):.0%} (one-sided exact p = "
-        f"{p_text} against one half), {tested}; {evidence}; the survey records that barriers "
-        f"exist, not that they are major obstacles, and gives no share for the barriers it names, so this "
-        f"rule's strongest verdict is partially_supported")
+    verdict = "not_supported" if primary["p_value"] >= alpha else "partially_supported"
+    return verdict, narrative.h2_reason(primary, sensitivity, verdict, alpha, "en")
 
 
 def h1_groups(survey: pd.DataFrame) -> tuple[int, int]:
@@ -160,20 +121,28 @@ def h1_verdict(survey: pd.DataFrame, alpha: float = plan.ALPHA) -> tuple[str, st
       ``plan.H1_MIN_GROUP`` cooperatives in either group (users / non-users of an AI tool);
     * otherwise the comparison is run elsewhere and this returns ``testable``.
 
-    Returns the verdict, the reason, and the planning figures (power with the groups as they
+    Returns the verdict, the reason (English: :func:`coopai.narrative.h1_reason`, the wording of
+    notebook 04's line in either language), and the planning figures (power with the groups as they
     are, and the group size needed for 80 % power at ``plan.H1_EFFECT_SIZE_H``).
     """
     users, non_users = h1_groups(survey)
     planning = h1_planning(users, non_users, alpha)
-    problems = []
-    if H1_OUTCOME not in survey.columns:
-        problems.append("the survey has no measure of marketing effectiveness")
-    if min(users, non_users) < plan.H1_MIN_GROUP:
-        problems.append(f"only {users} cooperatives used an AI tool against {non_users} that did not")
-    if problems:
-        reason = (f"H1 is causal ('would improve') and needs an outcome compared between AI users and comparable "
-                  f"non-users, ideally before and after adoption; {'; '.join(problems)}. With {users} against "
-                  f"{non_users}, a comparison would detect a medium effect (h = {plan.H1_EFFECT_SIZE_H}) with power "
-                  f"{planning['power_as_is']:.2f}; 80 % power needs {planning['n_per_group_80']} per group")
-        return "not_testable", reason, planning
-    return "testable", "an outcome and two groups large enough are present", planning
+    problems = h1_problems(survey)
+    reason = narrative.h1_reason(problems, users, non_users, planning, "en")  # the table's English reason
+    return ("not_testable" if problems else "testable"), reason, planning
+
+
+def h1_problems(survey: pd.DataFrame) -> tuple[str, ...]:
+    """What stops H1 from being tested on ``survey`` (:func:`h1_verdict`'s rule), as codes that
+    :func:`coopai.narrative.h1_reason` puts into words: ``no_outcome`` (no measure of marketing
+    effectiveness), ``small_groups`` (fewer than ``plan.H1_MIN_GROUP`` users or non-users of an AI
+    tool); empty when H1 is testable.
+
+    Examples
+    --------
+    >>> h1_problems(pd.DataFrame({"used_ai_tool": [True, False, False]}))
+    ('no_outcome', 'small_groups')
+    """
+    users, non_users = h1_groups(survey)
+    return tuple(code for code, found in (("no_outcome", H1_OUTCOME not in survey.columns),
+                                          ("small_groups", min(users, non_users) < plan.H1_MIN_GROUP)) if found)
