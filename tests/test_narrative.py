@@ -77,12 +77,29 @@ def all_sentences(survey, lang, alpha=plan.ALPHA):
         "h2_verdict_note": narrative.h2_verdict_note(checks, alpha, lang),
         "h1_indicator_notes": narrative.h1_indicator_notes(survey, checks, alpha, lang),
         "planner_design_note": narrative.planner_design_note(None, lang),
+        **design_sentences(survey, lang),
+        "replication_note": narrative.replication_note(lang),
+        "mmi_not_computable_note": narrative.mmi_not_computable_note(
+            sector_tests.comparison_reason(survey.assign(sector=survey["sector"].iloc[0])), lang),
     }
     if origin == "observed":
         family = sector_tests.sector_tests(survey, "total_only_observed", alpha=alpha)
         out["total_only_note"] = narrative.total_only_note(origin, family, alpha, lang)
     assert set(out) | {"total_only_note"} == set(narrative.SENTENCES)
     return out
+
+
+def design_sentences(survey, lang):
+    """Notebooks 02, 03 and 05's lines on a declared design: the survey weighted, in strata of its sectors
+    and clusters of ten rows (so the counts follow its size)."""
+    from coopai import design
+
+    declared = design.from_parameters("poids", "sector", "grappe", "")
+    weighted = survey.assign(poids=1.0 + (survey.index % 3), grappe=survey.index // 10)
+    prepared = design.prepare(weighted, declared, file="generated.csv")
+    return {"descriptive_design_note": narrative.descriptive_design_note(declared, prepared, lang),
+            "sector_design_note": narrative.sector_design_note(declared, lang),
+            "audit_design_note": narrative.audit_design_note(declared, lang)}
 
 
 @pytest.fixture(scope="module")
@@ -581,3 +598,45 @@ def test_naive_table_and_h1_power_lines_state_this_surveys_numbers(survey500, re
     assert f"{ticks} cases cochées par 500 coopératives" in narrative.naive_pooled_note(
         mmi.naive_pooled_chi2(survey500, PRACTICES), None, "fr")
     assert narrative.naive_pooled_note(None, "one sector only", "en") == "Naive pooled table: not computable, one sector only."
+
+
+#: English words none of the design, replication and plan lines of a French run may show outside code.
+ENGLISH_WORDS = re.compile(r"\b(design|declared|survey|cooperatives?|strata|clusters|degrees|freedom|tests? do|"
+                           r"applies|rebuilt|replication|primary|shown|beside|family|families|tables|every|when|"
+                           r"under|rule|the|this|not computable)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("n", [500, 1200])
+def test_the_design_lines_follow_the_survey_and_a_french_run_shows_them_in_french(tmp_path, n):
+    """Notebooks 02, 03 and 05's lines on the design (declared or not), the replication line, the MMI line
+    without sectors to compare, and the plan of notebook 03: French words in a French run (the design's
+    description and the reason stay as written: data, shown as code or quoted), English in an English
+    one, with this survey's strata, clusters and degrees of freedom in either."""
+    from coopai import design
+
+    survey = generated(tmp_path, n)
+    declared = design.from_parameters("poids", "sector", "grappe", "")
+    prepared = design.prepare(survey.assign(poids=1.0 + (survey.index % 3), grappe=survey.index // 10), declared)
+    degf = len(prepared.psu_stratum) - len(prepared.stratum_names)
+    assert prepared.degf == degf and degf > 0
+    said = {}
+    for lang in ("fr", "en"):
+        said[lang] = {**design_sentences(survey, lang),
+                      "no_design_counts": narrative.descriptive_design_note(None, None, lang),
+                      "no_design_tests": narrative.sector_design_note(None, lang),
+                      "replication_note": narrative.replication_note(lang),
+                      "plan": plan.describe(0.01, lang)}
+    counts = [narrative.number(x, "fr") for x in (len(prepared.stratum_names), len(prepared.psu_stratum), degf)]
+    assert "{} strates, {} grappes, {} degrés de liberté.".format(*counts) in said["fr"]["descriptive_design_note"]
+    assert (f"; {len(prepared.stratum_names)} strata, {len(prepared.psu_stratum):,} clusters, {degf:,} degrees of "
+            f"freedom.") in said["en"]["descriptive_design_note"]
+    for name, text in said["fr"].items():
+        prose = MARKDOWN_CODE.sub("code", text)
+        assert not ENGLISH_WORDS.search(prose), (name, ENGLISH_WORDS.search(prose))
+        assert not prose_typography_problems(text, "fr"), (name, prose_typography_problems(text, "fr"))
+    for name, text in said["en"].items():
+        assert ENGLISH_WORDS.search(MARKDOWN_CODE.sub("code", text)), name
+    assert "- alpha = 0,01." in said["fr"]["plan"] and "V de Cramer à 98\u00a0%" in said["fr"]["plan"]
+    assert "- alpha = 0.01." in said["en"]["plan"] and "9,999" in said["en"]["plan"] and "9\u202f999" in said["fr"]["plan"]
+    mmi = narrative.mmi_not_computable_note("one sector only (Services): comparing sectors needs two", "fr")
+    assert mmi.startswith("Test MMI\u00a0: non calculable, one sector only (Services)")

@@ -170,6 +170,59 @@ TEXT = {
         "h1_interest": "{k} sur {n} intéressées (p = {p} contre la moitié) : {majority} ; un signe d'intérêt, pas "
                        "la preuve d'un effet sur le marketing",
         "majority": "une majorité", "no_majority": "majorité non démontrée",
+        "design_used": "**Plan utilisé :** {design}",
+        "design_counts": " ; {strata} strates, {clusters} grappes, {degf} degrés de liberté",
+        "design_lonely": " ; strates à une seule grappe traitées par la règle : {lonely}",
+        "no_design_counts": "Aucun plan de sondage n'a été déclaré pour ce calcul : chaque coopérative compte une fois, "
+                            "comme ci-dessus, et aucun tableau fondé sur le plan n'est écrit.",
+        "no_design_tests": "Aucun plan de sondage n'a été déclaré pour ce calcul : les tests exacts ci-dessus sont les "
+                           "tests par secteur.",
+        "mmi_not_computable": "Test MMI : non calculable, {reason}.",
+        "audit_design": "**Plan de sondage :** {design} ; cet audit compare les comptes et les parts non pondérés de "
+                        "l'enquête aux chiffres publiés (l'étude de l'article n'avait pas de plan) ; les estimations "
+                        "fondées sur le plan sont dans les carnets 02 à 04.",
+        "replication_rebuilt": "Données reconstruites : la comparaison de réplication ne s'applique qu'aux fichiers "
+                               "d'enquêtes réelles.",
+        "design_exact": "Les tests exacts ne s'appliquent pas sous un plan de sondage : ils traitent chaque coopérative "
+                        "comme un tirage également probable, ce que les poids et les grappes démentent. Les tests par "
+                        "secteur sont alors ceux de Rao-Scott.",
+        "plan": "- Test principal : {primary}, tolérance relative {rtol}.\n"
+                "- Montrés à côté, pour l'enseignement : {secondary}.\n"
+                "- Multiplicité : Holm (erreur de première espèce de la famille), avec Benjamini-Hochberg à côté. "
+                "Familles : {families}.\n"
+                "- alpha = {alpha}. Direction des tests : {sidedness}.\n"
+                "- Plusieurs pratiques à la fois (MMI) : la décision repose sur `{mmi}` (Bonferroni sur les p exacts "
+                "par pratique, un test valide de MMI à tout n) ; permuter des coopératives entières teste "
+                "l'indépendance conjointe, une hypothèse nulle plus forte ; Rao-Scott du second ordre et Bonferroni "
+                "asymptotique sont montrés à côté. Constante ajoutée aux cellules vides : {constant}.\n"
+                "- Intervalle du V de Cramer à {level} (1 - 2 alpha, Steiger 2004) ; résidus ajustés signalés "
+                "au-delà d'un seuil de Bonferroni sur les cellules de la figure, et là où l'effectif attendu est "
+                "inférieur à {min_expected}.\n"
+                "- Quand : le plan est `src/coopai/plan.py` ; son historique git montre quand chaque choix a été écrit "
+                "(certains après que des résultats antérieurs eurent été montrés).\n"
+                "- Monte Carlo : {draws} tableaux sous marges fixées ; permutations : {permutations} ; graines de "
+                "reconstruction pour les étendues : {seeds}.\n"
+                "- Sous un plan de sondage déclaré (poids, strates, grappes) : {design_test} ; {design_intervals} ; "
+                "strates à une seule grappe : règle `{lonely}` de R. {design_exact}",
+        #: The plan's English wording (coopai.plan's constants) in French, for plan.describe.
+        "plan_terms": {
+            plan.PRIMARY_TEST: "test exact de Fisher-Freeman-Halton (tableaux ordonnés par probabilité, marges fixées)",
+            plan.SECONDARY_TESTS[0]: "khi-deux de Pearson, sans correction de continuité",
+            plan.SECONDARY_TESTS[1]: "G du rapport de vraisemblance",
+            plan.FAMILY_SCOPE["table1_practices"]: "chaque calcul",
+            plan.FAMILY_SCOPE["total_only_observed"]: "données observées seulement",
+            "sector tests (exact, chi-square, G, MMI)": "tests par secteur (exact, khi-deux, G, MMI)",
+            "no direction (every deviation from independence counts)": "sans direction (tout écart à l'indépendance "
+                                                                       "compte)",
+            "H2 (binomial, share against a threshold)": "H2 (binomial, part contre un seuil)",
+            "one-sided: H0 share <= threshold; two-sided p shown beside": "unilatéral, H0 part <= seuil ; p bilatéral "
+                                                                          "montré à côté",
+            "H1 interest (binomial against one half)": "intérêt pour l'IA de H1 (binomial contre la moitié)",
+            "one-sided: H0 share <= 1/2; two-sided p shown beside": "unilatéral, H0 part <= 1/2 ; p bilatéral montré "
+                                                                    "à côté",
+            plan.DESIGN_TEST: "F corrigé de Rao-Scott du second ordre (khi-deux corrigé du premier ordre à côté)",
+            plan.DESIGN_INTERVALS: "intervalle logit (Korn-Graubard à côté)",
+        },
         "no_design": "Aucun plan de sondage n'a été déclaré : le planificateur ci-dessus suppose un échantillon "
                      "aléatoire simple (effet de plan 1).",
         "no_design_effect": "**Plan utilisé :** {design}. Aucun effet de plan ne peut être estimé sur cette enquête : "
@@ -310,6 +363,36 @@ TEXT = {
         "h1_interest": "{k} of {n} interested (p = {p} against one half): {majority}; a sign of interest, not evidence "
                        "of an effect on marketing",
         "majority": "a majority", "no_majority": "not shown to be a majority",
+        "design_used": "**Design used:** {design}",
+        "design_counts": "; {strata} strata, {clusters} clusters, {degf} degrees of freedom",
+        "design_lonely": "; single-cluster strata handled by the rule: {lonely}",
+        "no_design_counts": "No survey design was declared for this run: every cooperative counts once, as above, and "
+                            "no design-based table is written.",
+        "no_design_tests": "No survey design was declared for this run: the exact tests above are the sector tests.",
+        "mmi_not_computable": "MMI test: not computable, {reason}.",
+        "audit_design": "**Survey design:** {design}; this audit compares the survey's unweighted counts and shares "
+                        "with the published ones (the paper's study had no design); the design-based estimates are "
+                        "in notebooks 02 to 04.",
+        "replication_rebuilt": "Rebuilt data: the replication comparison applies to real survey files only.",
+        "design_exact": "Exact tests do not apply under a survey design: they take every cooperative as one equally "
+                        "likely draw, which weights and clusters deny. The sector tests are then Rao-Scott's.",
+        "plan": "- Primary test: {primary}, relative tolerance {rtol}.\n"
+                "- Shown beside it, for teaching: {secondary}.\n"
+                "- Multiplicity: Holm (family-wise), with Benjamini-Hochberg beside it. Families: {families}.\n"
+                "- alpha = {alpha}. Sidedness: {sidedness}.\n"
+                "- Several practices at once (MMI): the decision rests on `{mmi}` (Bonferroni over the exact "
+                "per-practice p-values, a valid test of MMI at any n); permuting whole cooperatives tests joint "
+                "independence, a stronger null; Rao-Scott second order and asymptotic Bonferroni are shown beside it. "
+                "Constant added to zero cells: {constant}.\n"
+                "- Cramer's V interval at {level} (1 - 2 alpha, Steiger 2004); adjusted residuals flagged beyond a "
+                "Bonferroni threshold over the figure's cells, and where the expected count is below "
+                "{min_expected}.\n"
+                "- When: the plan is `src/coopai/plan.py`; its git history shows when each choice was written "
+                "(some after earlier results had been shown).\n"
+                "- Monte Carlo: {draws} tables under fixed margins; permutations: {permutations}; rebuild seeds for "
+                "ranges: {seeds}.\n"
+                "- Under a declared survey design (weights, strata, clusters): {design_test}; {design_intervals}; "
+                "single-cluster strata: R's `{lonely}` rule. {design_exact}",
         "no_design": "No survey design was declared: the planner above assumes a simple random sample (design "
                      "effect 1).",
         "no_design_effect": "**Design used:** {design}. No design effect can be estimated on this survey: its weights "
@@ -843,12 +926,63 @@ def h1_indicator_notes(survey: pd.DataFrame, checks: pd.DataFrame, alpha: float 
 def planner_design_note(survey_design, lang: str = "fr") -> str:
     """Notebook 04's line under the sample-size planner when it has no design effect: no design was
     declared (``survey_design`` falsy), or the declared one's weights do not count the population."""
-    from .tables import markdown_literal
-
     t = TEXT[check_lang(lang)]
     if not survey_design:
         return t["no_design"]
-    return t["no_design_effect"].format(design=markdown_literal(survey_design.describe()))
+    return t["no_design_effect"].format(design=_design_name(survey_design))
+
+
+def _design_name(survey_design) -> str:
+    """The declared design as a sentence shows it: its description, Markdown-escaped."""
+    from .tables import markdown_literal
+
+    return markdown_literal(survey_design.describe())
+
+
+def _design_used(survey_design, lang: str) -> str:
+    return TEXT[lang]["design_used"].format(design=_design_name(survey_design))
+
+
+@sentence
+def descriptive_design_note(survey_design, prepared, lang: str = "fr") -> str:
+    """Notebook 02's line on the survey design: the declared design with its strata, clusters and degrees
+    of freedom (``prepared``: :func:`coopai.design.prepare`), or that none was declared."""
+    t = TEXT[check_lang(lang)]
+    if not survey_design:
+        return t["no_design_counts"]
+    text = _design_used(survey_design, lang) + t["design_counts"].format(
+        strata=number(len(prepared.stratum_names), lang), clusters=number(len(prepared.psu_stratum), lang),
+        degf=number(prepared.degf, lang))
+    if prepared.lonely_strata:
+        text += t["design_lonely"].format(lonely=number(len(prepared.lonely_strata), lang))
+    return text + "."
+
+
+@sentence
+def sector_design_note(survey_design, lang: str = "fr") -> str:
+    """Notebook 03's line on the survey design: under a declared design the sector tests are Rao-Scott's,
+    not the exact ones (why); with none, the exact tests are the sector tests."""
+    t = TEXT[check_lang(lang)]
+    return f"{_design_used(survey_design, lang)}. {t['design_exact']}" if survey_design else t["no_design_tests"]
+
+
+@sentence
+def audit_design_note(survey_design, lang: str = "fr") -> str:
+    """Notebook 05's line under a declared design: the audit compares unweighted counts (the paper's had none)."""
+    return TEXT[check_lang(lang)]["audit_design"].format(design=_design_name(survey_design))
+
+
+@sentence
+def replication_note(lang: str = "fr") -> str:
+    """Notebook 05's line on rebuilt data, where no replication comparison exists."""
+    return TEXT[check_lang(lang)]["replication_rebuilt"]
+
+
+@sentence
+def mmi_not_computable_note(reason: str, lang: str = "fr") -> str:
+    """Notebook 03's MMI line when no sector comparison exists (``reason``:
+    :func:`coopai.sector_tests.comparison_reason`, English, as the tests' ``reason`` column holds it)."""
+    return TEXT[check_lang(lang)]["mmi_not_computable"].format(reason=reason)
 
 
 @sentence
@@ -899,4 +1033,5 @@ def literature_counts(sources: int, units: int, pairs: int, codes: int, lang: st
 SENTENCES = ("sample_note", "sector_cell_example", "digital_status_note", "knowledge_interest_note",
              "descriptive_takeaways", "multiplicity_note", "sector_test_summary", "naive_pooled_note", "mmi_summary",
              "total_only_note", "power_note", "estimate_note", "h2_verdict_note", "h1_data_note", "h1_indicator_notes",
-             "h1_power_note", "planner_design_note", "hypothesis_takeaways")
+             "h1_power_note", "planner_design_note", "hypothesis_takeaways", "descriptive_design_note",
+             "sector_design_note", "audit_design_note", "replication_note", "mmi_not_computable_note")

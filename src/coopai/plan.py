@@ -63,7 +63,7 @@ Why these choices (for a student)
 """
 from __future__ import annotations
 
-from .codebook import PRACTICES
+from .codebook import PRACTICES, check_lang
 # The significance level and the seed of every random draw (Monte Carlo, permutations, bootstrap,
 # simulations) are defined in coopai.config, which the run command reads without this module's
 # imports (pandas), so that a run with nothing to do answers in a fraction of a second.
@@ -130,8 +130,6 @@ MAX_EXACT_TABLES = 2_000_000
 LONELY_PSU = "adjust"
 DESIGN_TEST = "Rao-Scott second-order corrected F (first-order corrected chi-square beside it)"
 DESIGN_INTERVALS = "logit interval (Korn-Graubard beside it)"
-DESIGN_EXACT_NOTE = ("Exact tests do not apply under a survey design: they take every cooperative as one equally "
-                     "likely draw, which weights and clusters deny. The sector tests are then Rao-Scott's.")
 
 #: Effect sizes (Cohen's w) for the power analysis: small, medium, large (Cohen 1988).
 EFFECT_SIZES = (0.1, 0.3, 0.5)
@@ -183,35 +181,36 @@ def residual_threshold(alpha: float = ALPHA, cells: int = 1) -> float:
     return critical_z(alpha / cells)
 
 
-def describe(alpha: float = ALPHA) -> str:
-    """The plan as a short Markdown list, for the notebooks to print, at the run's ``alpha``.
+def describe(alpha: float = ALPHA, lang: str = "en") -> str:
+    """The plan as a short Markdown list, for the notebooks to print, at the run's ``alpha`` and in its
+    language (the wording is :data:`coopai.narrative.TEXT`'s ``plan``; in French, the plan's English
+    terms below are read through its ``plan_terms``), typeset as every sentence is.
 
     Examples
     --------
     >>> "Holm" in describe()
     True
-    >>> "- alpha = 0.01." in describe(0.01) and "Cramer's V interval at 98%" in describe(0.01)
+    >>> "- alpha = 0.01." in describe(0.01) and "Cramer’s V interval at 98%" in describe(0.01)
+    True
+    >>> "- alpha = 0,01." in describe(0.01, "fr") and "V de Cramer à 98\xa0%" in describe(0.01, "fr")
     True
     """
-    from .style import confidence_level  # the one confidence-level helper; imported here, when called
+    from . import narrative, style  # narrative imports this module: imported here, when called
 
-    families = "; ".join(f"`{name}` ({FAMILY_SCOPE[name]}): {', '.join(items)}" for name, items in FAMILIES.items())
-    return "\n".join([
-        f"- Primary test: {PRIMARY_TEST}, relative tolerance {EXACT_RTOL:g}.",
-        f"- Shown beside it, for teaching: {', '.join(SECONDARY_TESTS)}.",
-        f"- Multiplicity: Holm (family-wise), with Benjamini-Hochberg beside it. Families: {families}.",
-        f"- alpha = {alpha:g}. Sidedness: " + "; ".join(f"{k}: {v}" for k, v in SIDEDNESS.items()) + ".",
-        f"- Several practices at once (MMI): the decision rests on `{MMI_PRIMARY}` (Bonferroni over the exact "
-        f"per-practice p-values, a valid test of MMI at any n); permuting whole cooperatives tests joint "
-        f"independence, a stronger null; Rao-Scott second order and asymptotic Bonferroni are shown beside it. "
-        f"Constant added to zero cells: {MMI_ADD_CONSTANT:g}.",
-        f"- Cramer's V interval at {confidence_level(2 * alpha, 'en')} (1 - 2 alpha, Steiger 2004); adjusted residuals "
-        f"flagged beyond a Bonferroni threshold over the figure's cells, and where the expected count is below "
-        f"{RESIDUAL_MIN_EXPECTED:g}.",
-        "- When: the plan is `src/coopai/plan.py`; its git history shows when each choice was written "
-        "(some after earlier results had been shown).",
-        f"- Monte Carlo: {MONTE_CARLO_DRAWS:,} tables under fixed margins; permutations: {PERMUTATIONS:,}; "
-        f"rebuild seeds for ranges: {len(REBUILD_SEEDS)}.",
-        f"- Under a declared survey design (weights, strata, clusters): {DESIGN_TEST}; {DESIGN_INTERVALS}; "
-        f"single-cluster strata: R's '{LONELY_PSU}' rule. {DESIGN_EXACT_NOTE}",
-    ])
+    t = narrative.TEXT[check_lang(lang)]
+    term = (lambda text: text) if lang == "en" else t["plan_terms"].__getitem__  # a missing French term raises
+
+    def plain(value):
+        return style.format_number(value, lang, None, thousands=False)
+
+    text = t["plan"].format(
+        primary=term(PRIMARY_TEST), rtol=style.format_significant(EXACT_RTOL, lang),
+        secondary=", ".join(term(x) for x in SECONDARY_TESTS),
+        families="; ".join(f"`{name}` ({term(FAMILY_SCOPE[name])}): {', '.join(items)}" for name, items in FAMILIES.items()),
+        alpha=style.format_significant(alpha, lang), sidedness="; ".join(f"{term(k)}: {term(v)}" for k, v in SIDEDNESS.items()),
+        mmi=MMI_PRIMARY, constant=plain(MMI_ADD_CONSTANT), level=style.confidence_level(2 * alpha, lang),
+        min_expected=plain(RESIDUAL_MIN_EXPECTED), draws=narrative.number(MONTE_CARLO_DRAWS, lang),
+        permutations=narrative.number(PERMUTATIONS, lang), seeds=narrative.number(len(REBUILD_SEEDS), lang),
+        design_test=term(DESIGN_TEST), design_intervals=term(DESIGN_INTERVALS), lonely=LONELY_PSU,
+        design_exact=t["design_exact"])
+    return style.typeset_markdown(text, lang)
