@@ -342,7 +342,7 @@ def test_every_output_names_the_design(design_run):
     assert manifest["parameters"]["design"] == {"weight": "poids", "strata": "strate", "cluster": "grappe", "fpc": "fpc"}
     for name in ("02_descriptive_statistics", "03_cross_sector_tests", "04_hypothesis_checks", "05_reproduction_audit"):
         html = (out / "notebooks" / f"{name}.html").read_text()
-        assert "Survey design:" in html and "grappe" in html
+        assert "Plan de sondage" in html and "grappe" in html  # French run: "**Plan de sondage :** ..."
     for stem in ("design_proportions", "design_sector_tests", "design_hypothesis_indicators", "sample_size_plan_design"):
         assert "grappe" in (out / "tables" / f"{stem}.md").read_text(), stem
     # Every other table of the run says it ignores the declared design (the published run's captions do not).

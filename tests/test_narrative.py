@@ -79,6 +79,7 @@ def all_sentences(survey, lang, alpha=plan.ALPHA):
         "planner_design_note": narrative.planner_design_note(None, lang),
         **design_sentences(survey, lang),
         "replication_note": narrative.replication_note(lang),
+        "data_notice": narrative.data_notice(survey, lang),
         "mmi_not_computable_note": narrative.mmi_not_computable_note(
             sector_tests.comparison_reason(survey.assign(sector=survey["sector"].iloc[0])), lang),
     }
@@ -99,7 +100,8 @@ def design_sentences(survey, lang):
     prepared = design.prepare(weighted, declared, file="generated.csv")
     return {"descriptive_design_note": narrative.descriptive_design_note(declared, prepared, lang),
             "sector_design_note": narrative.sector_design_note(declared, lang),
-            "audit_design_note": narrative.audit_design_note(declared, lang)}
+            "audit_design_note": narrative.audit_design_note(declared, lang),
+            "setup_design_note": narrative.setup_design_note(declared, lang)}
 
 
 @pytest.fixture(scope="module")
@@ -601,7 +603,7 @@ def test_naive_table_and_h1_power_lines_state_this_surveys_numbers(survey500, re
 
 
 #: English words none of the design, replication and plan lines of a French run may show outside code.
-ENGLISH_WORDS = re.compile(r"\b(design|declared|survey|cooperatives?|strata|clusters|degrees|freedom|tests? do|"
+ENGLISH_WORDS = re.compile(r"\b(data|origin|design|declared|survey|cooperatives?|strata|clusters|degrees|freedom|tests? do|"
                            r"applies|rebuilt|replication|primary|shown|beside|family|families|tables|every|when|"
                            r"under|rule|the|this|not computable)\b", re.IGNORECASE)
 
@@ -625,6 +627,7 @@ def test_the_design_lines_follow_the_survey_and_a_french_run_shows_them_in_frenc
                       "no_design_counts": narrative.descriptive_design_note(None, None, lang),
                       "no_design_tests": narrative.sector_design_note(None, lang),
                       "replication_note": narrative.replication_note(lang),
+                      "data_notice": narrative.data_notice(survey, lang),
                       "plan": plan.describe(0.01, lang)}
     counts = [narrative.number(x, "fr") for x in (len(prepared.stratum_names), len(prepared.psu_stratum), degf)]
     assert "{} strates, {} grappes, {} degrés de liberté.".format(*counts) in said["fr"]["descriptive_design_note"]
@@ -638,5 +641,19 @@ def test_the_design_lines_follow_the_survey_and_a_french_run_shows_them_in_frenc
         assert ENGLISH_WORDS.search(MARKDOWN_CODE.sub("code", text)), name
     assert "- alpha = 0,01." in said["fr"]["plan"] and "V de Cramer à 98\u00a0%" in said["fr"]["plan"]
     assert "- alpha = 0.01." in said["en"]["plan"] and "9,999" in said["en"]["plan"] and "9\u202f999" in said["fr"]["plan"]
+    assert f"`{survey.attrs['source_file']}`, {narrative.number(n, 'fr')} coopératives, origine\u00a0: **observées**" \
+        in said["fr"]["data_notice"]
+    assert said["en"]["data_notice"].endswith(f", {n:,} cooperatives, origin: **observed**")
     mmi = narrative.mmi_not_computable_note("one sector only (Services): comparing sectors needs two", "fr")
     assert mmi.startswith("Test MMI\u00a0: non calculable, one sector only (Services)")
+
+
+def test_no_notebook_prints_a_confidence_level_with_a_percent_format():
+    """A level 1 - alpha printed with ':.0%' reads 98% at alpha 0.025; every level goes through
+    style.confidence_level (notebook 04's design caption did not)."""
+    import json
+
+    rounded = re.compile(r"alpha[^{}]*:\.\d%")
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        code = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+        assert not [m.group(0) for text in code for m in rounded.finditer(text)], path.name

@@ -91,7 +91,7 @@ def test_exported_figures_are_valid_images_in_both_languages():
 
 def test_figures_say_the_data_are_rebuilt():
     html = (config.PAPER_DIR / "notebooks/02_descriptive_statistics.html").read_text()
-    assert "rebuilt from the published aggregates" in html
+    assert "reconstituées</strong> (à partir des agrégats publiés" in html  # the data line, French run
     # SVG text is drawn as paths, so the notice is checked on the Figure object the exporter saves.
     from coopai import figures, stats, survey
     rebuilt = survey.load_survey()

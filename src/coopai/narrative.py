@@ -21,7 +21,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import plan, style
+from . import plan, style, tables
 from .codebook import category_labels, check_lang
 from .contingency import monte_carlo_agrees
 from .stats import format_percent, wilson_interval
@@ -170,6 +170,12 @@ TEXT = {
         "h1_interest": "{k} sur {n} intéressées (p = {p} contre la moitié) : {majority} ; un signe d'intérêt, pas "
                        "la preuve d'un effet sur le marketing",
         "majority": "une majorité", "no_majority": "majorité non démontrée",
+        "data_notice": "**Données :** {file}, {n} coopératives, origine : **{origin}**",
+        "origins": {"rebuilt": "reconstituées", "observed": "observées"},
+        "data_rebuilt": " (à partir des agrégats publiés, pas des réponses originales)",
+        "setup_design": "**Plan de sondage :** {design} ; les tableaux fondés sur le plan sont dans la dernière section "
+                        "de ce carnet, et chaque figure de parts avec intervalles montre les estimations fondées sur le "
+                        "plan (son pied de figure le nomme) ; les autres tableaux et figures ignorent le plan.",
         "design_used": "**Plan utilisé :** {design}",
         "design_counts": " ; {strata} strates, {clusters} grappes, {degf} degrés de liberté",
         "design_lonely": " ; strates à une seule grappe traitées par la règle : {lonely}",
@@ -363,6 +369,12 @@ TEXT = {
         "h1_interest": "{k} of {n} interested (p = {p} against one half): {majority}; a sign of interest, not evidence "
                        "of an effect on marketing",
         "majority": "a majority", "no_majority": "not shown to be a majority",
+        "data_notice": "**Data:** {file}, {n} cooperatives, origin: **{origin}**",
+        "origins": {"rebuilt": "rebuilt", "observed": "observed"},
+        "data_rebuilt": " (rebuilt from the published aggregates, not the original answers)",
+        "setup_design": "**Survey design:** {design}; the design-based tables are in this notebook's last section and "
+                        "every figure of shares with intervals shows the design-based estimates (its footer names the "
+                        "design); the other tables and figures ignore the design.",
         "design_used": "**Design used:** {design}",
         "design_counts": "; {strata} strata, {clusters} clusters, {degf} degrees of freedom",
         "design_lonely": "; single-cluster strata handled by the rule: {lonely}",
@@ -488,8 +500,29 @@ def _names(items, lang: str) -> str:
     return ", ".join(items) if len(items) else TEXT[lang]["none"]
 
 
-def _origin(survey: pd.DataFrame) -> str:
-    return "rebuilt" if survey.attrs.get("rebuilt") else "observed"
+@sentence
+def data_notice(survey: pd.DataFrame, lang: str = "fr") -> str:
+    """The line every notebook shows first (:func:`coopai.notebook.setup`): which file, how many
+    cooperatives, and whether they are rebuilt, in the run's language.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"x": [1, 2]})
+    >>> s.attrs = {"source_file": "a.csv", "rebuilt": False}
+    >>> data_notice(s, "en")
+    '**Data:** `a.csv`, 2 cooperatives, origin: **observed**'
+    """
+    t = TEXT[check_lang(lang)]
+    origin = tables.data_origin(survey)
+    notice = t["data_notice"].format(file=tables.markdown_literal(survey.attrs.get("source_file", "?")),
+                                     n=number(len(survey), lang), origin=t["origins"][origin])
+    return notice + (t["data_rebuilt"] if origin == "rebuilt" else "")
+
+
+@sentence
+def setup_design_note(survey_design, lang: str = "fr") -> str:
+    """The line under the data line of notebooks 02 to 04 when a design is declared: where its estimates are."""
+    return TEXT[check_lang(lang)]["setup_design"].format(design=_design_name(survey_design))
 
 
 # Notebook 02 ------------------------------------------------------------------------------------
@@ -499,7 +532,7 @@ def sample_note(survey: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr
     """How the cooperatives were chosen (the published study's, or the user's), and how wide an interval is here."""
     t = TEXT[check_lang(lang)]
     n = len(survey)
-    head = (t["published_sample"].format(n=n) if _origin(survey) == "rebuilt"
+    head = (t["published_sample"].format(n=n) if tables.data_origin(survey) == "rebuilt"
             else t["own_sample"].format(n=n, file=survey.attrs.get("source_file", "?")))
     low, high = wilson_interval(n / 2, n, alpha)
     sizes = survey["sector"].value_counts()
@@ -541,7 +574,7 @@ def digital_status_note(survey: pd.DataFrame, lang: str = "fr") -> str:
     text = t["digital"].format(uses=number(uses, lang), none=number(none, lang), uses_pct=percent(uses / n, lang), none_pct=percent(none / n, lang))
     if unclassified:
         text += t["digital_neither"].format(unclassified=number(unclassified, lang))
-    if _origin(survey) == "rebuilt" and unclassified:
+    if tables.data_origin(survey) == "rebuilt" and unclassified:
         text += t["digital_rebuilt"].format(unclassified=number(unclassified, lang))
     return text
 
@@ -554,7 +587,7 @@ def knowledge_interest_note(survey: pd.DataFrame, lang: str = "fr") -> str:
     interested = int(survey["interested_in_ai"].astype(bool).sum())
     neither = int(survey["neither_knows_nor_interested_ai"].astype(bool).sum())
     both = int((survey["heard_of_ai"].astype(bool) & survey["interested_in_ai"].astype(bool)).sum())
-    key = "overlap_rebuilt" if _origin(survey) == "rebuilt" else "overlap_observed"
+    key = "overlap_rebuilt" if tables.data_origin(survey) == "rebuilt" else "overlap_observed"
     return TEXT[check_lang(lang)][key].format(
         heard=percent(heard / n, lang), interested=percent(interested / n, lang), neither=percent(neither / n, lang),
         both=number(both, lang), heard_k=number(heard, lang), interested_k=number(interested, lang),
@@ -569,7 +602,7 @@ def descriptive_takeaways(survey: pd.DataFrame, summaries, alpha: float = plan.A
     """
     t = TEXT[check_lang(lang)]
     half = pd.concat([100 * (s["ci_high"] - s["ci_low"]) / 2 for s in summaries])
-    counts = t["takeaway_counts_rebuilt" if _origin(survey) == "rebuilt" else "takeaway_counts_observed"]
+    counts = t["takeaway_counts_rebuilt" if tables.data_origin(survey) == "rebuilt" else "takeaway_counts_observed"]
     width = t["takeaway_width"].format(n=number(len(survey), lang), level=style.confidence_level(alpha, lang),
                                        median=number(half.median(), lang, 1), lo=number(half.min(), lang, 1),
                                        hi=number(half.max(), lang, 1))
@@ -934,9 +967,7 @@ def planner_design_note(survey_design, lang: str = "fr") -> str:
 
 def _design_name(survey_design) -> str:
     """The declared design as a sentence shows it: its description, Markdown-escaped."""
-    from .tables import markdown_literal
-
-    return markdown_literal(survey_design.describe())
+    return tables.markdown_literal(survey_design.describe())
 
 
 def _design_used(survey_design, lang: str) -> str:
@@ -1034,4 +1065,5 @@ SENTENCES = ("sample_note", "sector_cell_example", "digital_status_note", "knowl
              "descriptive_takeaways", "multiplicity_note", "sector_test_summary", "naive_pooled_note", "mmi_summary",
              "total_only_note", "power_note", "estimate_note", "h2_verdict_note", "h1_data_note", "h1_indicator_notes",
              "h1_power_note", "planner_design_note", "hypothesis_takeaways", "descriptive_design_note",
-             "sector_design_note", "audit_design_note", "replication_note", "mmi_not_computable_note")
+             "sector_design_note", "audit_design_note", "replication_note", "mmi_not_computable_note", "data_notice",
+             "setup_design_note")

@@ -2,12 +2,12 @@
 
 It checks the papermill parameters (:func:`coopai.config.validate_parameters`), sets the
 figures' style and output formats, loads the run's survey file with
-:func:`coopai.survey.load_survey` and shows the data line (:func:`coopai.tables.data_notice`),
+:func:`coopai.survey.load_survey` and shows the data line (:func:`coopai.narrative.data_notice`),
 so the five notebooks do not each repeat these steps.
 """
 from __future__ import annotations
 
-from . import config, tables
+from . import config, narrative, tables
 
 
 def setup(data, out, lang="fr", alpha=None, seed=0, *, load=True, figures=True, design=None) -> dict:
@@ -59,12 +59,9 @@ def setup(data, out, lang="fr", alpha=None, seed=0, *, load=True, figures=True, 
         run["origin"] = tables.data_origin(run["survey"])
         # Every table this notebook writes names the design (or, none declared, stays as it was).
         tables.declare_design(design.describe() if design else "")
-        _show_markdown(tables.data_notice(run["survey"]))
+        _show_markdown(narrative.data_notice(run["survey"], run["lang"]))  # in the run's language
         if design:
-            _show_markdown(f"**Survey design:** {tables.markdown_literal(design.describe())}; the design-based "
-                           "tables are in this notebook's last section and every figure of shares with intervals shows "
-                           "the design-based estimates (its footer names the design); the other tables and figures "
-                           "ignore the design.")
+            _show_markdown(narrative.setup_design_note(design, run["lang"]))
     return run
 
 

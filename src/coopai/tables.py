@@ -64,24 +64,6 @@ def markdown_literal(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def data_notice(survey: pd.DataFrame) -> str:
-    """The line every notebook shows first: which file, how many cooperatives, and whether they are rebuilt.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"x": [1, 2]})
-    >>> s.attrs = {"source_file": "a.csv", "rebuilt": False}
-    >>> data_notice(s)
-    '**Data:** `a.csv`, 2 cooperatives, origin: **observed**'
-    """
-    origin = data_origin(survey)
-    notice = (f"**Data:** {markdown_literal(survey.attrs.get('source_file', '?'))}, {len(survey)} cooperatives, "
-              f"origin: **{origin}**")
-    if origin == "rebuilt":
-        notice += " (rebuilt from the published aggregates, not the original answers)"
-    return notice
-
-
 def column_decimals(values) -> int | None:
     """Decimals for a whole column: the smallest non-zero value keeps :data:`SIGNIFICANT` digits.
 
