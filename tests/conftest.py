@@ -37,11 +37,23 @@ STUDY_RUN_FILES = ("test_pipeline.py", "test_design.py", "test_narrative.py")
 STUDY_RUN_FIXTURES = ("fresh_run", "user_runs")
 
 
+def work_unit(nodeid: str) -> str:
+    """The unit a test goes to a worker in: its file, or one unit for all of :data:`STUDY_RUN_FILES`."""
+    path = nodeid.split("::", 1)[0]
+    return "whole-study runs" if Path(path).name in STUDY_RUN_FILES else path
+
+
+def stray_study_run_tests(items) -> list[str]:
+    """Tests that read a whole-study run from a file outside :data:`STUDY_RUN_FILES` (their worker
+    would make the runs a second time)."""
+    return [item.nodeid for item in items if item.path.name not in STUDY_RUN_FILES
+            and set(getattr(item, "fixturenames", ())) & set(STUDY_RUN_FIXTURES)]
+
+
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file keeps its order
-    strays = [item.nodeid for item in items if item.path.name not in STUDY_RUN_FILES
-              and set(getattr(item, "fixturenames", ())) & set(STUDY_RUN_FIXTURES)]
+    strays = stray_study_run_tests(items)
     if strays:  # another worker would make the runs again: list the file in STUDY_RUN_FILES
         raise pytest.UsageError(f"{strays[0]} reads a whole-study run but its file is not in STUDY_RUN_FILES")
 
@@ -58,8 +70,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class StudyRunsTogether(LoadFileScheduling):
         def _split_scope(self, nodeid):
-            path = super()._split_scope(nodeid)
-            return "whole-study runs" if Path(path).name in STUDY_RUN_FILES else path
+            return work_unit(nodeid)
 
     return StudyRunsTogether(config, log)
 

@@ -120,3 +120,34 @@ def test_readme_says_no_paragraph_twice():
     paragraphs = [p.strip() for p in (ROOT / "README.md").read_text().split("\n\n") if len(p.strip()) > 80]
     repeated = {p[:60] for p in paragraphs if paragraphs.count(p) > 1}
     assert not repeated, repeated
+
+
+def test_the_whole_study_runs_are_made_by_one_worker():
+    """`make test` runs two workers, and a worker makes a session fixture for its own tests: every test
+    that reads the whole-study runs (conftest's fresh_run, user_runs, directly or through a fixture of
+    its file) must be in one worker unit. Read from the test files' code, so it holds for any selection."""
+    import ast
+    from types import SimpleNamespace
+
+    from conftest import STUDY_RUN_FILES, STUDY_RUN_FIXTURES, stray_study_run_tests, work_unit
+
+    readers = set()
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        functions = {node.name: {arg.arg for arg in node.args.args}
+                     for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)}
+        reach = set(STUDY_RUN_FIXTURES)
+        while True:  # fixtures of the file that request a run, and those that request them
+            more = {name for name, args in functions.items() if args & reach} - reach
+            if not more:
+                break
+            reach |= more
+        if any(name.startswith("test_") for name in reach):
+            readers.add(path.name)
+    assert {"test_pipeline.py", "test_design.py", "test_narrative.py"} <= readers
+    assert readers <= set(STUDY_RUN_FILES), readers - set(STUDY_RUN_FILES)
+    assert {work_unit(f"tests/{name}::test_x") for name in readers} == {"whole-study runs"}
+    assert work_unit("tests/test_stats.py::test_x") == "tests/test_stats.py"
+    # The collection-time guard names a test outside those files.
+    stray = SimpleNamespace(nodeid="tests/test_stats.py::test_x", path=Path("tests/test_stats.py"),
+                            fixturenames=["tmp_path", "user_runs"])
+    assert stray_study_run_tests([stray]) == ["tests/test_stats.py::test_x"]
