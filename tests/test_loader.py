@@ -511,7 +511,7 @@ def test_notebooks_02_to_05_run_on_edge_surveys(survey_frame, tmp_path):
         + [("03_cross_sector_tests", constant, tmp_path / "out_constant")], tmp_path / "runs")
     tests = pd.read_csv(tmp_path / "out_one" / "tables" / "cross_sector_tests.csv")
     assert not tests["computable"].any() and tests["reason"].str.startswith("one sector only").all()
-    assert "Test MMI\u00a0: non calculable, one sector only (Agriculture)" in executed[1].read_text()  # a French run
+    assert "Test MMI\u00a0: non calculable, un seul secteur (Agriculture)\u00a0: comparer" in executed[1].read_text()  # a French run
     verdicts = pd.read_csv(tmp_path / "out_one" / "tables" / "sector_reading_verdicts.csv")
     assert (verdicts["verdict"] == "not_computable").all()
 

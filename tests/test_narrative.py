@@ -657,3 +657,39 @@ def test_no_notebook_prints_a_confidence_level_with_a_percent_format():
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         code = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
         assert not [m.group(0) for text in code for m in rounded.finditer(text)], path.name
+
+
+@pytest.mark.parametrize("edit, english, french", [
+    ({"sector": "Agriculture"}, "one sector only (Agriculture)", "un seul secteur (Agriculture)"),
+    ({"has_stable_internet": False}, "every cooperative gave the same answer ('no')",
+     "toutes les coopératives ont donné la même réponse (« non »)"),
+])
+def test_why_a_sector_test_is_missing_is_said_in_the_runs_language(survey500, edit, english, french):
+    """The tests' `reason` column stays English (data, as the CSV holds it); the sentences that show
+    it (notebook 03's check lines, the MMI and naive-table lines) word it in the run's language."""
+    survey = survey500.assign(**edit)
+    variable = next(iter(edit)) if "sector" not in edit else "direct_sales"
+    tests = sector_tests.sector_tests(survey, "total_only_observed" if "sector" not in edit else "table1_practices")
+    row = tests.set_index("practice").loc[variable]
+    assert not row["computable"] and row["reason"].startswith(english)  # the column: English
+    shown = {lang: narrative.sector_test_summary(tests, lang=lang) for lang in ("fr", "en")}
+    assert english in shown["en"] and english not in shown["fr"]
+    assert style.typeset(french, "fr") in shown["fr"]
+    if "sector" in edit:
+        reason = sector_tests.comparison_reason(survey)
+        for note in (narrative.mmi_not_computable_note(reason, "fr"), narrative.naive_pooled_note(None, reason, "fr")):
+            assert "one sector only" not in note and style.typeset(french, "fr") in note, note
+        assert narrative.mmi_not_computable_note(reason, "en") == f"MMI test: not computable, {reason}."
+
+
+def test_every_reason_reads_back_from_its_english_wording():
+    """reason_in inverts the English templates: each reason, worded in English as the column holds it,
+    comes back as the French template's and unchanged in English; other text passes through."""
+    for key, values in (("reason_no_answer", {}), ("reason_one_sector", {"sector": "Autres"}),
+                        ("reason_same_answer", {"answer": "yes"}), ("reason_same_answer", {"answer": "uses"})):
+        english = narrative.not_computable_reason(key, "en", **values)
+        assert narrative.reason_in(english, "en") == english
+        assert narrative.reason_in(english, "fr") == narrative.not_computable_reason(key, "fr", **values)
+    assert narrative.reason_in("one sector only", "fr") == "one sector only"
+    with pytest.raises(ValueError, match="unknown reason"):
+        narrative.not_computable_reason("reason_none")

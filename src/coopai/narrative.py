@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -184,6 +185,12 @@ TEXT = {
         "no_design_tests": "Aucun plan de sondage n'a été déclaré pour ce calcul : les tests exacts ci-dessus sont les "
                            "tests par secteur.",
         "mmi_not_computable": "Test MMI : non calculable, {reason}.",
+        "reason_no_answer": "aucune coopérative n'a répondu",
+        "reason_one_sector": "un seul secteur ({sector}) : comparer des secteurs demande des coopératives dans au "
+                             "moins deux secteurs",
+        "reason_same_answer": "toutes les coopératives ont donné la même réponse (« {answer} ») : un test "
+                              "d'association demande au moins deux réponses différentes",
+        "answer_names": {"yes": "oui", "no": "non"},
         "audit_design": "**Plan de sondage :** {design} ; cet audit compare les comptes et les parts non pondérés de "
                         "l'enquête aux chiffres publiés (l'étude de l'article n'avait pas de plan) ; les estimations "
                         "fondées sur le plan sont dans les carnets 02 à 04.",
@@ -382,6 +389,11 @@ TEXT = {
                             "no design-based table is written.",
         "no_design_tests": "No survey design was declared for this run: the exact tests above are the sector tests.",
         "mmi_not_computable": "MMI test: not computable, {reason}.",
+        "reason_no_answer": "no cooperative answered",
+        "reason_one_sector": "one sector only ({sector}): comparing sectors needs cooperatives in at least two sectors",
+        "reason_same_answer": "every cooperative gave the same answer ('{answer}'): a test of association needs at "
+                              "least two different answers",
+        "answer_names": {"yes": "yes", "no": "no"},
         "audit_design": "**Survey design:** {design}; this audit compares the survey's unweighted counts and shares "
                         "with the published ones (the paper's study had no design); the design-based estimates are "
                         "in notebooks 02 to 04.",
@@ -635,7 +647,8 @@ def sector_test_summary(tests: pd.DataFrame, alpha: float = plan.ALPHA, lang: st
     a test that does not exist on this survey (one sector, or one answer) is listed with its reason."""
     t = TEXT[check_lang(lang)]
     computable = tests["computable"].astype(bool) if "computable" in tests else pd.Series(True, index=tests.index)
-    missing = [f"`{r.practice}`: {t['not_computable']}, {r.reason}" for r in tests[~computable].itertuples()]
+    missing = [f"`{r.practice}`: {t['not_computable']}, {reason_in(r.reason, lang)}"
+               for r in tests[~computable].itertuples()]
     tests = tests[computable]
     if tests.empty:
         return "\n".join(f"- {line}" for line in [t["none_computable"]] + missing)
@@ -1012,8 +1025,60 @@ def replication_note(lang: str = "fr") -> str:
 @sentence
 def mmi_not_computable_note(reason: str, lang: str = "fr") -> str:
     """Notebook 03's MMI line when no sector comparison exists (``reason``:
-    :func:`coopai.sector_tests.comparison_reason`, English, as the tests' ``reason`` column holds it)."""
-    return TEXT[check_lang(lang)]["mmi_not_computable"].format(reason=reason)
+    :func:`coopai.sector_tests.comparison_reason`, English, as the tests' ``reason`` column holds it;
+    shown in ``lang`` by :func:`reason_in`)."""
+    return TEXT[check_lang(lang)]["mmi_not_computable"].format(reason=reason_in(reason, lang))
+
+
+# Why a sector test does not exist -----------------------------------------------------------------
+# One wording for the tests' `reason` column (coopai.sector_tests writes it with lang="en": data,
+# kept in English) and for the sentences that show it in the run's language.
+
+#: The reasons :func:`not_computable_reason` words, by template key.
+REASONS = ("reason_no_answer", "reason_one_sector", "reason_same_answer")
+
+
+def not_computable_reason(reason: str, lang: str = "en", sector: str = "", answer: str = "") -> str:
+    """Why no test of association exists on a sector-by-answer table, in ``lang``: ``reason`` is one
+    of :data:`REASONS`; ``answer`` is the one answer given (``yes``/``no`` or a category's code).
+
+    Examples
+    --------
+    >>> not_computable_reason("reason_one_sector", "en", sector="Services")
+    'one sector only (Services): comparing sectors needs cooperatives in at least two sectors'
+    >>> not_computable_reason("reason_same_answer", "fr", answer="no")[:52]
+    'toutes les coopératives ont donné la même réponse («'
+    """
+    if reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}: one of {', '.join(REASONS)}")
+    t = TEXT[check_lang(lang)]
+    return t[reason].format(sector=sector, answer=t["answer_names"].get(answer, answer))
+
+
+def reason_in(reason: str, lang: str) -> str:
+    """A reason of the sector tests' table (English, :func:`not_computable_reason` with lang="en")
+    in ``lang``: matched against the English templates and worded again from ``lang``'s. Any other
+    text (a reason this module did not word) is returned as it is.
+
+    Examples
+    --------
+    >>> reason_in("one sector only (Agriculture): comparing sectors needs cooperatives in at least two sectors", "fr")[:34]
+    'un seul secteur (Agriculture) : co'
+    >>> reason_in("no cooperative answered", "en"), reason_in("something else", "fr")
+    ('no cooperative answered', 'something else')
+    """
+    check_lang(lang)
+    english = TEXT["en"]
+    for key in REASONS:
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+)", re.escape(english[key]))
+        found = re.fullmatch(pattern, reason)
+        if found:
+            names = {v: k for k, v in english["answer_names"].items()}
+            values = found.groupdict()
+            if "answer" in values:
+                values["answer"] = names.get(values["answer"], values["answer"])
+            return not_computable_reason(key, lang, **values)
+    return reason
 
 
 @sentence
@@ -1022,7 +1087,7 @@ def naive_pooled_note(naive: dict | None, reason: str | None = None, lang: str =
     counted as if independent, so not a valid test; or why it cannot be formed (``reason``)."""
     t = TEXT[check_lang(lang)]
     if naive is None:
-        return t["naive_not_computable"].format(reason=reason)
+        return t["naive_not_computable"].format(reason=reason_in(reason, lang))
     return t["naive"].format(ticks=number(naive["ticks"], lang), n=number(naive["cooperatives"], lang),
                              chi2=number(naive["chi2"], lang, 2), dof=number(naive["dof"], lang))
 

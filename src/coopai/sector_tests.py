@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import codebook, plan
+from . import codebook, narrative, plan
 from .contingency import (adjust_pvalues, adjusted_residuals, cramers_v, cramers_v_corrected, cramers_v_interval,
                           exact_or_monte_carlo, expected_counts, g_test, monte_carlo_pvalue, pearson_chi2)
 
@@ -69,13 +69,13 @@ def not_computable_reason(counts: pd.DataFrame) -> str:
     t = counts.to_numpy()
     sectors = list(counts.index[t.sum(axis=1) > 0])
     answers = list(counts.columns[t.sum(axis=0) > 0])
+    # The wording is narrative's (one copy for this column and the sentences that show it in French).
     if not sectors:
-        return "no cooperative answered"
+        return narrative.not_computable_reason("reason_no_answer")
     if len(sectors) < 2:
-        return f"one sector only ({sectors[0]}): comparing sectors needs cooperatives in at least two sectors"
+        return narrative.not_computable_reason("reason_one_sector", sector=str(sectors[0]))
     if len(answers) < 2:
-        return (f"every cooperative gave the same answer ('{_answer_name(answers[0])}'): a test of association "
-                f"needs at least two different answers")
+        return narrative.not_computable_reason("reason_same_answer", answer=_answer_name(answers[0]))
     return ""
 
 
