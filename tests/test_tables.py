@@ -4,7 +4,7 @@ import re
 import pandas as pd
 import pytest
 
-from coopai import tables
+from coopai import style, tables
 
 
 @pytest.fixture()
@@ -62,3 +62,18 @@ def test_notebook_display_shows_whole_strings():
     tables.configure_display()
     long = pd.DataFrame({"note": ["x" * 300]})
     assert "..." not in long.to_string() and "…" not in repr(long)
+
+
+def test_a_missing_tests_reason_is_shown_in_the_readers_language():
+    """The sector tests' `reason` column is English data (the CSV); a displayed table words it in
+    the run's language, and leaves a reason it does not know, or none, as it is."""
+    from coopai import narrative, sector_tests
+
+    counts = pd.DataFrame([[3, 2], [0, 0]], index=["Agriculture", "Artisanat"], columns=[False, True])
+    english = sector_tests.not_computable_reason(counts)
+    table = pd.DataFrame({"practice": ["direct_sales", "uses_social_media", "x"], "reason": [english, "", "other"]})
+    shown = {lang: tables.readable(table, lang, headers=False)["reason"].tolist() for lang in ("fr", "en")}
+    assert shown["en"] == [english, "", "other"]
+    assert shown["fr"][0] == style.typeset(narrative.not_computable_reason("reason_one_sector", "fr",
+                                                                           sector="Agriculture"), "fr")
+    assert shown["fr"][0].startswith("un seul secteur (Agriculture)") and shown["fr"][1:] == ["", "other"]

@@ -180,6 +180,16 @@ def readable(table: pd.DataFrame, lang: str = "en", headers: bool = True) -> pd.
             text = values.map(lambda v: style.typeset(sectors.get(("sector", v), str(v)), lang))
         elif pd.api.types.is_bool_dtype(values):
             text = values.map(lambda v: yes_no[0] if v else yes_no[1])
+        elif column == "reason" and not pd.api.types.is_numeric_dtype(values):
+            # Why a sector test is missing: English in the CSV (data), in the reader's language here;
+            # any other reason (the verdicts') is shown as it is.
+            from .narrative import reason_in  # narrative imports this module
+
+            def worded(v):
+                said = reason_in(v, lang) if isinstance(v, str) else ""
+                return style.typeset(said, lang) if said != v else said
+
+            text = values.map(worded)
         elif f"{column}_log10" in table.columns and pd.api.types.is_numeric_dtype(values):
             # A p-value (or Bayes factor) that left the float range prints from its logarithm, never as 0.
             text = pd.Series([_from_log10(v, lg, lang) for v, lg in zip(values, table[f"{column}_log10"])],
