@@ -687,9 +687,9 @@ def test_every_reason_reads_back_from_its_english_wording():
     comes back as the French template's and unchanged in English; other text passes through."""
     for key, values in (("reason_no_answer", {}), ("reason_one_sector", {"sector": "Autres"}),
                         ("reason_same_answer", {"answer": "yes"}), ("reason_same_answer", {"answer": "uses"})):
-        english = narrative.not_computable_reason(key, "en", **values)
+        english = narrative.reason_text(key, "en", **values)
         assert narrative.reason_in(english, "en") == english
-        assert narrative.reason_in(english, "fr") == narrative.not_computable_reason(key, "fr", **values)
+        assert narrative.reason_in(english, "fr") == narrative.reason_text(key, "fr", **values)
     assert narrative.reason_in("one sector only", "fr") == "one sector only"
     with pytest.raises(ValueError, match="unknown reason"):
-        narrative.not_computable_reason("reason_none")
+        narrative.reason_text("reason_none")

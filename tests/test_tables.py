@@ -74,6 +74,6 @@ def test_a_missing_tests_reason_is_shown_in_the_readers_language():
     table = pd.DataFrame({"practice": ["direct_sales", "uses_social_media", "x"], "reason": [english, "", "other"]})
     shown = {lang: tables.readable(table, lang, headers=False)["reason"].tolist() for lang in ("fr", "en")}
     assert shown["en"] == [english, "", "other"]
-    assert shown["fr"][0] == style.typeset(narrative.not_computable_reason("reason_one_sector", "fr",
+    assert shown["fr"][0] == style.typeset(narrative.reason_text("reason_one_sector", "fr",
                                                                            sector="Agriculture"), "fr")
     assert shown["fr"][0].startswith("un seul secteur (Agriculture)") and shown["fr"][1:] == ["", "other"]

@@ -1034,19 +1034,19 @@ def mmi_not_computable_note(reason: str, lang: str = "fr") -> str:
 # One wording for the tests' `reason` column (coopai.sector_tests writes it with lang="en": data,
 # kept in English) and for the sentences that show it in the run's language.
 
-#: The reasons :func:`not_computable_reason` words, by template key.
+#: The reasons :func:`reason_text` words, by template key.
 REASONS = ("reason_no_answer", "reason_one_sector", "reason_same_answer")
 
 
-def not_computable_reason(reason: str, lang: str = "en", sector: str = "", answer: str = "") -> str:
+def reason_text(reason: str, lang: str = "en", sector: str = "", answer: str = "") -> str:
     """Why no test of association exists on a sector-by-answer table, in ``lang``: ``reason`` is one
     of :data:`REASONS`; ``answer`` is the one answer given (``yes``/``no`` or a category's code).
 
     Examples
     --------
-    >>> not_computable_reason("reason_one_sector", "en", sector="Services")
+    >>> reason_text("reason_one_sector", "en", sector="Services")
     'one sector only (Services): comparing sectors needs cooperatives in at least two sectors'
-    >>> not_computable_reason("reason_same_answer", "fr", answer="no")[:52]
+    >>> reason_text("reason_same_answer", "fr", answer="no")[:52]
     'toutes les coopératives ont donné la même réponse («'
     """
     if reason not in REASONS:
@@ -1056,7 +1056,7 @@ def not_computable_reason(reason: str, lang: str = "en", sector: str = "", answe
 
 
 def reason_in(reason: str, lang: str) -> str:
-    """A reason of the sector tests' table (English, :func:`not_computable_reason` with lang="en")
+    """A reason of the sector tests' table (English, :func:`reason_text` with lang="en")
     in ``lang``: matched against the English templates and worded again from ``lang``'s. Any other
     text (a reason this module did not word) is returned as it is.
 
@@ -1077,7 +1077,7 @@ def reason_in(reason: str, lang: str) -> str:
             values = found.groupdict()
             if "answer" in values:
                 values["answer"] = names.get(values["answer"], values["answer"])
-            return not_computable_reason(key, lang, **values)
+            return reason_text(key, lang, **values)
     return reason
 
 

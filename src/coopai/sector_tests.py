@@ -71,11 +71,11 @@ def not_computable_reason(counts: pd.DataFrame) -> str:
     answers = list(counts.columns[t.sum(axis=0) > 0])
     # The wording is narrative's (one copy for this column and the sentences that show it in French).
     if not sectors:
-        return narrative.not_computable_reason("reason_no_answer")
+        return narrative.reason_text("reason_no_answer")
     if len(sectors) < 2:
-        return narrative.not_computable_reason("reason_one_sector", sector=str(sectors[0]))
+        return narrative.reason_text("reason_one_sector", sector=str(sectors[0]))
     if len(answers) < 2:
-        return narrative.not_computable_reason("reason_same_answer", answer=_answer_name(answers[0]))
+        return narrative.reason_text("reason_same_answer", answer=_answer_name(answers[0]))
     return ""
 
 
