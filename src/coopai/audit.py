@@ -70,7 +70,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from . import codebook, config, hypotheses, identification, plan, sector_tests, stats, style
 from .published import (implied_counts, published_count_of, read_published_aggregates, read_sector_readings,
                         sample_size, sector_sizes, table1_counts)
-from .narrative import format_p
+from .narrative import at_monte_carlo_floor, format_p, monte_carlo_draws, p_method, state_bounds
 from .verdicts import H1_OUTCOME, H1_VERDICTS, H2_VERDICTS, h1_verdict, h2_verdict, sector_reading_verdicts
 
 LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "printed", "published", "reproduced", "status",
@@ -451,6 +451,30 @@ R5_READING = pd.DataFrame([{"reading_id": "R5", "practice": "heard_of_ai", "sect
                                           "cooperatives"}])
 
 
+def p_words(method: str, p: float, p_holm: float) -> tuple[str, str]:
+    """How the ledger names a sector test's p from its ``exact_method``: the words after "exact test"
+    in a rule, and the note's Holm-adjusted p. An exact p keeps the words it always had; a Monte Carlo
+    one is named with its draws, and at its floor 1/(1 + B) the note says so
+    (:func:`coopai.narrative.at_monte_carlo_floor` states the rule). English, as the ledger is.
+
+    Examples
+    --------
+    >>> p_words("exact", 0.0013, 0.00521)
+    ('', 'Holm-adjusted exact p = 0.00521')
+    >>> by, note = p_words("monte_carlo_20000", 1 / 20001, 4 / 20001)
+    >>> by
+    ', p by Monte Carlo (20,000 draws)'
+    >>> note
+    'Holm-adjusted p = 0.0002, by Monte Carlo (20,000 draws); p before Holm 5×10⁻⁵, at its floor 1/(1 + B): no drawn table as extreme'
+    """
+    draws = monte_carlo_draws(method) if str(method).startswith("monte_carlo_") else 0  # not_computable: no p
+    if not draws:
+        return "", state_bounds(f"Holm-adjusted exact p = {format_p(p_holm)}")
+    floor = (f"; p before Holm {format_p(p)}, at its floor 1/(1 + B): no drawn table as extreme"
+             if at_monte_carlo_floor(p, draws) else "")
+    return f", p by {p_method(method)}", state_bounds(f"Holm-adjusted p = {format_p(p_holm)}, by {p_method(method)}{floor}")
+
+
 def observed_r5_claim(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.ALPHA) -> dict:
     """I-R5 on observed data: the sector test of ``heard_of_ai`` within the plan's total-only family
     (Holm), read by the same direction-and-significance rule as the Table 1 readings."""
@@ -459,29 +483,33 @@ def observed_r5_claim(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.A
     verdict = sector_reading_verdicts(tests, residuals, R5_READING, alpha).iloc[0]
     by_sector = residuals.set_index("sector")["adjusted_residual"]
     reading = R5_READING.iloc[0]
+    by, holm = p_words(tests.set_index("practice").loc[reading.practice, "exact_method"], verdict.p_exact,
+                       verdict.p_exact_holm)
     return {"claim_id": "I-R5", "kind": "inferential", "location": reading.location, "page": reading.page,
             "quantity": reading.paraphrase, "printed": "", "published": np.nan, "reproduced": verdict.p_exact_holm,
             "notebook": "03_cross_sector_tests.ipynb", "section": "Variables published only as totals",
             "function": _name(sector_reading_verdicts),
             "status": "reproduced" if verdict.verdict == "supported" else "discrepancy", "basis": "inferential",
-            "rule": f"exact sector test on observed data, Holm within the total-only family: {verdict.verdict}",
+            "rule": f"exact sector test on observed data{by}, Holm within the total-only family: {verdict.verdict}",
             "aggregate_id": "A01",
-            "note": f"Holm-adjusted exact p = {format_p(verdict.p_exact_holm)}; adjusted residuals of 'heard of AI': "
+            "note": f"{holm}; adjusted residuals of 'heard of AI': "
                     + ", ".join(f"{s} {by_sector[s]:+.2f}" for s in ("Agriculture", "Artisanat"))}
 
 
-def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int = 0,
-                       alpha: float = plan.ALPHA) -> pd.DataFrame:
-    """The paper's readings of its percentages, against the package's tests and verdict rules."""
+def sector_reading_claims(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.ALPHA) -> list[dict]:
+    """I-R1 to I-R4: the paper's readings of Table 1 against the sector tests and their verdict rule,
+    each p named by its method (:func:`p_words`)."""
     rows = []
     tests = sector_tests.sector_tests(survey, seed=seed, alpha=alpha)
+    methods = tests.set_index("practice")["exact_method"]
     residuals = sector_tests.residuals_long(survey, plan.FAMILIES["table1_practices"])
     readings = read_sector_readings()
     verdicts = sector_reading_verdicts(tests, residuals, readings, alpha)
     for reading, verdict in zip(readings.itertuples(index=False), verdicts.itertuples(index=False)):
         sample_side = on_stated_side(residuals, reading)
         status = reading_status(verdict.verdict, sample_side)
-        rule = f"exact test verdict: {verdict.verdict}" + (
+        by, holm = p_words(methods[reading.practice], verdict.p_exact, verdict.p_exact_holm)
+        rule = f"exact test verdict{by}: {verdict.verdict}" + (
             "; true of these cooperatives, not supported as a difference between sectors"
             if status == "true_of_sample_only" else "")
         rows.append({"claim_id": f"I-{reading.reading_id}", "kind": "inferential", "location": reading.location,
@@ -490,7 +518,14 @@ def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int 
                      "aggregate_id": "Tableau 1", "notebook": "03_cross_sector_tests.ipynb",
                      "section": "The paper's readings of Table 1, against the test",
                      "function": _name(sector_reading_verdicts),
-                     "note": f"Holm-adjusted exact p = {format_p(verdict.p_exact_holm)}"})
+                     "note": holm})
+    return rows
+
+
+def inferential_claims(survey: pd.DataFrame, published: pd.DataFrame, seed: int = 0,
+                       alpha: float = plan.ALPHA) -> pd.DataFrame:
+    """The paper's readings of its percentages, against the package's tests and verdict rules."""
+    rows = sector_reading_claims(survey, seed, alpha)
     checks = hypotheses.hypothesis_checks(survey, alpha)
     agree = {"H1": {"partially_confirmed": ("partially_supported",)}, "H2": {"fully_validated": ("supported",)}}
     for hyp in ("H1", "H2"):

@@ -57,19 +57,40 @@ def item_statistics(codes, answers, add_constant: float = 0.0) -> np.ndarray:
     >>> item_statistics([0, 0, 1, 1], [[1], [1], [0], [1]]).round(4).tolist()
     [1.3333]
     """
+    answers = np.asarray(answers, dtype=np.int64)
+    out = np.full(answers.shape[1], np.nan)
+    for j, table in _item_tables(codes, answers):
+        table = np.where(table == 0, add_constant, table)
+        out[j] = float(sps.chi2_contingency(table, correction=False)[0])
+    return out
+
+
+def _item_tables(codes, answers):
+    """Each item's group x (no, yes) table that has a statistic (no empty row or column), with its column index."""
     codes = np.asarray(codes)
     answers = np.asarray(answers, dtype=np.int64)
     r = int(codes.max()) + 1
     sizes = np.bincount(codes, minlength=r)
-    out = np.full(answers.shape[1], np.nan)
     for j in range(answers.shape[1]):
         yes = np.bincount(codes, weights=answers[:, j], minlength=r)
         table = np.column_stack([sizes - yes, yes])
-        if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
-            continue
-        table = np.where(table == 0, add_constant, table)
-        out[j] = float(sps.chi2_contingency(table, correction=False)[0])
-    return out
+        if not ((table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any()):
+            yield j, table
+
+
+def zero_cells(survey: pd.DataFrame, items, group: str = "sector") -> int:
+    """The empty cells MRCV's constant would fill in :func:`x2_s_with_constant`: zero counts in the
+    group x (no, yes) tables that have a statistic. None: adding the constant changes nothing.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"sector": ["a", "a", "b", "b"], "x": [1, 1, 0, 1], "y": [1, 0, 1, 0]})
+    >>> zero_cells(s, ["x", "y"]), zero_cells(s, ["y"])
+    (1, 0)
+    """
+    codes = pd.Categorical(survey[group]).remove_unused_categories().codes
+    answers = survey[list(items)].astype(bool).astype(int)
+    return int(sum((table == 0).sum() for _, table in _item_tables(codes, answers)))
 
 
 def rao_scott_second_order(codes, answers, x2_s: float) -> dict:

@@ -63,10 +63,29 @@ TEXT = {
                         "{alpha} sans supposer les tests indépendants.",
         "mc_agree": "Les p de Monte Carlo ((1 + b)/(1 + B), {draws} tirages) et exacts concordent à 4 erreurs-types "
                     "près pour chaque pratique : **{agree}**.",
+        "mc_agree_some": "Les p de Monte Carlo ((1 + b)/(1 + B), {draws} tirages) et exacts concordent à 4 "
+                         "erreurs-types près pour chaque pratique dont le p est exact ({names}) : **{agree}**. Le p "
+                         "principal des autres ({others}) est lui-même l'estimation de Monte Carlo : aucun p exact "
+                         "ne permet de le vérifier.",
+        "mc_no_exact": "Aucune pratique n'a de p exact sur cette enquête : l'énumération exacte est hors de portée "
+                       "à cette taille, donc chaque p principal est l'estimation de Monte Carlo du p du test exact "
+                       "((1 + b)/(1 + B), {draws} tirages), avec son erreur-type (`p_monte_carlo_se`), et aucun p "
+                       "exact ne permet de la vérifier.",
         "p_methods": "Méthode du p principal : {methods}.",
+        "p_method_exact": "exact", "p_method_mc": "Monte Carlo ({draws} tirages)",
+        "mc_floor": "Au plancher du Monte Carlo ({names}) : aucun des {draws} tableaux tirés n'est aussi extrême que "
+                    "le tableau observé, donc p = {p}, la plus petite valeur que (1 + b)/(1 + B) puisse prendre. "
+                    "C'est un p valide, pas une borne du p exact, qui est inférieur à {bound} avec une confiance de "
+                    "{level} (0 tirage sur {draws}, Clopper-Pearson).",
         "cochran": "Cellules d'effectif attendu inférieur à 5 : de {lo} à {hi} (la règle de Cochran en admet au "
                    "plus 20 %) ; plus petit effectif attendu : {min_expected}.",
+        "cochran_one": "Cellules d'effectif attendu inférieur à 5 : {pct} dans chaque pratique (la règle de Cochran "
+                       "en admet au plus 20 %) ; plus petit effectif attendu : {min_expected}.",
         "rejected": "Pratiques dont le test exact rejette l'indépendance après Holm au seuil {alpha} : {names}.",
+        "rejected_mc": "Pratiques dont le test rejette l'indépendance après Holm au seuil {alpha}, chaque p étant "
+                       "l'estimation de Monte Carlo ({draws} tirages) du p du test exact : {names}.",
+        "rejected_mixed": "Pratiques dont le test rejette l'indépendance après Holm au seuil {alpha}, avec la méthode "
+                          "de leur p : {names}.",
         "none": "aucune",
         "not_computable": "non calculable", "none_computable": "Aucun test par secteur n'est calculable sur cette "
                                                                "enquête.",
@@ -82,10 +101,14 @@ TEXT = {
         "rejects": "rejette", "does_not_reject": "ne rejette pas",
         "mmi_decision": "X2_S = {x2}. Décision (`{key}`, {form}) : p = {p}{se}, {decision} l'indépendance marginale "
                         "multiple au seuil alpha = {alpha}.",
-        "mmi_se": " (Monte Carlo, erreur-type {se})",
+        "mmi_se_draws": " (le plus petit p par pratique est une estimation de Monte Carlo du p exact, {draws} "
+                        "tirages ; erreur-type {se})",
         "mmi_form": "{form} : p = {p} ({decision})",
         "mmi_form_nc": "{form} : non calculable (aucune covariance dans les secteurs)",
         "mmi_form_mc": "{form} : p = {p} (erreur-type {se}, {draws} permutations ; {decision})",
+        "mmi_form_floor": "{form} : p = {p} (erreur-type {se}, {draws} permutations dont aucune n'atteint le X2_S "
+                          "observé : la plus petite valeur que (1 + b)/(1 + B) puisse prendre, un p valide et non "
+                          "une borne ; {decision})",
         "mmi_beside": "À côté : {forms}.",
         "mmi_differ": "Les formes n'aboutissent pas toutes à la même décision : {reasons}. La décision est celle de "
                       "la forme déclarée ; les autres montrent combien elle dépend de ce choix.",
@@ -98,6 +121,8 @@ TEXT = {
         "mmi_range_se": "{form} de {lo} à {hi} (erreur-type au plus {se})",
         "mmi_constant": "Avec la règle par défaut de MRCV (ajouter 0,5 aux cellules vides), X2_S vaudrait {with_} au "
                         "lieu de {x2}.",
+        "mmi_constant_none": "Aucun tableau par pratique n'a de cellule vide : la règle par défaut de MRCV (ajouter "
+                             "0,5 aux cellules vides) ne change donc rien ici (X2_S = {x2}).",
         "total_only_rebuilt": "Données reconstruites : l'article ne donne ces {k} variables que pour l'ensemble de "
                               "l'échantillon, donc chaque test par secteur est montré comme une étendue sur toutes "
                               "les répartitions compatibles ; avec les contraintes et les hypothèses de la "
@@ -105,7 +130,11 @@ TEXT = {
         "total_only_observed": "Données observées : le secteur de chaque réponse est connu, donc chacune de ces {k} "
                                "variables a un test exact ordinaire (un point, pas une étendue), dans une famille "
                                "déclarée dans le plan (`total_only_observed`, Holm). Après Holm au seuil {alpha} : "
-                               "{names}.",
+                               "{names}.{how}",
+        "total_only_mc": " Chaque p est l'estimation de Monte Carlo ({draws} tirages) du p du test exact : "
+                         "l'énumération exacte est hors de portée à cette taille.",
+        "total_only_mixed": " Le p de {names} est l'estimation de Monte Carlo ({draws} tirages) du p du test exact "
+                            "(l'énumération exacte est hors de portée pour ces tableaux) ; les autres p sont exacts.",
         "power": "Avec {n} coopératives dans des secteurs de {sizes}, un effet moyen (w = 0,3) est détecté avec "
                  "une probabilité de {power} ; un grand effet (w = 0,5), {power_large}. Référence : "
                  "avec les secteurs de l'étude publiée ({paper_sizes}), {paper_power}.",
@@ -276,10 +305,28 @@ TEXT = {
                         "assuming the tests are independent.",
         "mc_agree": "Monte Carlo ((1 + b)/(1 + B), {draws} draws) and exact p-values agree within 4 standard errors "
                     "for every practice: **{agree}**.",
+        "mc_agree_some": "Monte Carlo ((1 + b)/(1 + B), {draws} draws) and exact p-values agree within 4 standard "
+                         "errors for every practice with an exact p ({names}): **{agree}**. The primary p of the "
+                         "others ({others}) is itself the Monte Carlo estimate: no exact p exists to check it against.",
+        "mc_no_exact": "No practice has an exact p on this survey: exact enumeration is out of reach at this size, so "
+                       "each primary p is the Monte Carlo estimate of the exact test's p ((1 + b)/(1 + B), {draws} "
+                       "draws), with its standard error (`p_monte_carlo_se`), and no exact p exists to check it "
+                       "against.",
         "p_methods": "Method of the primary p: {methods}.",
+        "p_method_exact": "exact", "p_method_mc": "Monte Carlo ({draws} draws)",
+        "mc_floor": "At the Monte Carlo floor ({names}): none of the {draws} drawn tables is as extreme as the "
+                    "observed one, so p = {p}, the smallest value (1 + b)/(1 + B) can take. It is a valid p-value, "
+                    "not a bound on the exact p, which lies below {bound} with {level} confidence (0 of {draws} "
+                    "draws, Clopper-Pearson).",
         "cochran": "Cells with expected count below 5: {lo} to {hi} (Cochran's rule asks for at most 20%); smallest "
                    "expected count {min_expected}.",
+        "cochran_one": "Cells with expected count below 5: {pct} in every practice (Cochran's rule asks for at most "
+                       "20%); smallest expected count {min_expected}.",
         "rejected": "Practices whose exact test rejects independence after Holm at alpha = {alpha}: {names}.",
+        "rejected_mc": "Practices whose test rejects independence after Holm at alpha = {alpha}, each p the Monte "
+                       "Carlo estimate ({draws} draws) of the exact test's: {names}.",
+        "rejected_mixed": "Practices whose test rejects independence after Holm at alpha = {alpha}, with the method of "
+                          "their p: {names}.",
         "none": "none",
         "not_computable": "not computable", "none_computable": "No sector test is computable on this survey.",
         "yes": "yes", "no": "no",
@@ -294,10 +341,14 @@ TEXT = {
         "rejects": "rejects", "does_not_reject": "does not reject",
         "mmi_decision": "X2_S = {x2}. Decision (`{key}`, {form}): p = {p}{se}, {decision} multiple marginal "
                         "independence at alpha = {alpha}.",
-        "mmi_se": " (Monte Carlo, standard error {se})",
+        "mmi_se_draws": " (the smallest practice p is a Monte Carlo estimate of the exact one, {draws} draws; "
+                        "standard error {se})",
         "mmi_form": "{form} p = {p} ({decision})",
         "mmi_form_nc": "{form}: not computable (no covariance within the sectors)",
         "mmi_form_mc": "{form} p = {p} (standard error {se}, {draws} permutations; {decision})",
+        "mmi_form_floor": "{form} p = {p} (standard error {se}, {draws} permutations, none reaching the observed "
+                          "X2_S: the smallest value (1 + b)/(1 + B) can take, a valid p-value and not a bound; "
+                          "{decision})",
         "mmi_beside": "Beside it: {forms}.",
         "mmi_differ": "Not every form reaches the same decision: {reasons}. The decision is the declared form's; the "
                       "others show how much it depends on that choice.",
@@ -308,13 +359,19 @@ TEXT = {
         "mmi_range": "{form} from {lo} to {hi}",
         "mmi_range_se": "{form} from {lo} to {hi} (standard error at most {se})",
         "mmi_constant": "With MRCV's default of adding 0.5 to zero cells, X2_S would be {with_} instead of {x2}.",
+        "mmi_constant_none": "No practice's table has an empty cell, so MRCV's default of adding 0.5 to zero cells "
+                             "changes nothing here (X2_S = {x2}).",
         "total_only_rebuilt": "Rebuilt data: the paper gives these {k} variables for the whole sample only, so each "
                               "sector test is shown as a range over every breakdown consistent with it; with the "
                               "rebuild's constraints and assumptions, {straddle} of the {k} ranges straddle alpha = "
                               "{alpha}.",
         "total_only_observed": "Observed data: the sector of each answer is known, so each of these {k} variables has "
                                "an ordinary exact test (a point, not a range), in a family declared in the plan "
-                               "(`total_only_observed`, Holm). After Holm at alpha = {alpha}: {names}.",
+                               "(`total_only_observed`, Holm). After Holm at alpha = {alpha}: {names}.{how}",
+        "total_only_mc": " Each p is the Monte Carlo estimate ({draws} draws) of the exact test's p: exact enumeration "
+                         "is out of reach at this size.",
+        "total_only_mixed": " The p of {names} is the Monte Carlo estimate ({draws} draws) of the exact test's p (exact "
+                            "enumeration is out of reach for these tables); the other p-values are exact.",
         "power": "With {n} cooperatives in sectors of {sizes}, a medium effect (w = 0.3) is detected with "
                  "probability {power}; a large one (w = 0.5), {power_large}. Reference: with the published "
                  "study's sectors ({paper_sizes}), {paper_power}.",
@@ -438,7 +495,7 @@ def sentence(function):
     def typeset_sentence(*args, **kwargs):
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        return style.typeset_markdown(function(*args, **kwargs), bound.arguments["lang"])
+        return style.typeset_markdown(state_bounds(function(*args, **kwargs)), bound.arguments["lang"])
 
     return typeset_sentence
 
@@ -496,6 +553,93 @@ def format_bf(bf: float, log10_bf: float | None = None, lang: str = "en") -> str
     if math.isnan(bf):
         return TEXT[lang]["not_computable"]
     return f"> {style.power_of_ten(308)}" if bf == math.inf else f"< {style.power_of_ten(-308)}"
+
+
+#: "= " before a number printed as a bound (:func:`format_p`'s "< 10⁻³⁰⁸" where a p-value underflowed,
+#: :func:`format_bf`'s "> 10³⁰⁸"): a template's "p = {p}" would read "p = < 10⁻³⁰⁸".
+_EQUALS_BOUND = re.compile(r"=\s+([<>])\s")
+
+
+def state_bounds(text: str) -> str:
+    """A value printed as a bound reads as its relation: "p = < 10⁻³⁰⁸" becomes "p < 10⁻³⁰⁸".
+
+    :func:`format_p` and :func:`format_bf` signal a bound by a leading ``<`` or ``>``; every template
+    writes "p = {p}", so the one place that mends them all is here, applied to every sentence by
+    :func:`sentence` (and to the ledger's notes by :mod:`coopai.audit`).
+
+    Examples
+    --------
+    >>> state_bounds(f"p = {format_p(0.0)} (rejects); BF10 = {format_bf(float('inf'))}; p = 0.04")
+    'p < 10⁻³⁰⁸ (rejects); BF10 > 10³⁰⁸; p = 0.04'
+    """
+    return _EQUALS_BOUND.sub(r"\1 ", text)
+
+
+#: ``exact_method`` of a Monte Carlo p in :func:`coopai.sector_tests.sector_test`: ``monte_carlo_B``.
+_MONTE_CARLO_METHOD = re.compile(r"monte_carlo_(\d+)")
+
+
+def monte_carlo_draws(method: str) -> int:
+    """The draws B behind a sector test's p, read from its ``exact_method``: 0 for an exact p.
+
+    Examples
+    --------
+    >>> monte_carlo_draws("monte_carlo_20000"), monte_carlo_draws("exact")
+    (20000, 0)
+    """
+    if method == "exact":
+        return 0
+    match = _MONTE_CARLO_METHOD.fullmatch(str(method))
+    if not match:
+        raise ValueError(f"exact_method {method!r}: neither 'exact' nor 'monte_carlo_<draws>'")
+    return int(match.group(1))
+
+
+def p_method(method: str, lang: str = "en") -> str:
+    """How a sector test's p was computed, in words (its ``exact_method``): exact, or Monte Carlo with its draws.
+
+    Examples
+    --------
+    >>> p_method("exact"), p_method("monte_carlo_20000"), p_method("monte_carlo_999", "fr")
+    ('exact', 'Monte Carlo (20,000 draws)', 'Monte Carlo (999 tirages)')
+    """
+    t = TEXT[check_lang(lang)]
+    draws = monte_carlo_draws(method)
+    return t["p_method_mc"].format(draws=number(draws, lang)) if draws else t["p_method_exact"]
+
+
+def at_monte_carlo_floor(p: float, draws: int) -> bool:
+    """Whether a Monte Carlo p, (1 + b)/(1 + B), is at its floor 1/(1 + B): no draw as extreme (b = 0).
+
+    The rule the sentences follow (stated where it applies): a Monte Carlo p is named as such,
+    with its draws, and is never written "p ≤ ..." or "p < ...": (1 + b)/(1 + B) is itself a valid
+    p-value (Davison and Hinkley 1997, sec. 4.2), so "p = 1/(1 + B)" is true of it, whereas a bound
+    would speak of the exact p, which the draws only estimate. At the floor a sentence says so, and
+    gives what the draws do say of the exact p: an upper confidence bound
+    (:func:`monte_carlo_upper_bound`).
+
+    Examples
+    --------
+    >>> at_monte_carlo_floor(1 / 20001, 20000), at_monte_carlo_floor(2 / 20001, 20000), at_monte_carlo_floor(1e-40, 0)
+    (True, False, False)
+    """
+    return bool(draws > 0 and round(p * (1 + draws)) == 1)
+
+
+def monte_carlo_upper_bound(exceed: int, draws: int, alpha: float = plan.ALPHA) -> float:
+    """One-sided (1 - alpha) upper confidence bound of the exact p from ``exceed`` of ``draws`` tables as extreme:
+    each draw is as extreme with probability the exact p, so Clopper-Pearson's bound on a binomial share
+    (1 - :func:`coopai.verdicts.one_sided_lower_bound` of the draws that are not as extreme).
+
+    Examples
+    --------
+    >>> b = monte_carlo_upper_bound(0, 20000, 0.05)  # 0 of B: 1 - alpha ** (1 / B), about 3 / B
+    >>> round(b, 8), round(1 - 0.05 ** (1 / 20000), 8)
+    (0.00014978, 0.00014978)
+    """
+    from .verdicts import one_sided_lower_bound  # verdicts imports this module: imported when called
+
+    return 1.0 - one_sided_lower_bound(draws - exceed, draws, alpha)
 
 
 def _interval_decimals(low: float, high: float) -> int:
@@ -641,10 +785,46 @@ def _decimals(alpha: float) -> int:
     return 0 if abs(100 * alpha - round(100 * alpha)) < 1e-9 else 1
 
 
+def _span(values: pd.Series, lang: str) -> tuple[str, str]:
+    """A smallest and a largest percentage as a sentence prints them, with decimals enough to tell
+    two different values apart (up to 2); both the same string when the values are equal."""
+    lo, hi = float(values.min()), float(values.max())
+    for decimals in range(3):
+        lo_text, hi_text = format_percent(lo, lang, decimals), format_percent(hi, lang, decimals)
+        if lo == hi or lo_text != hi_text:
+            break
+    return lo_text, hi_text
+
+
 @sentence
 def sector_test_summary(tests: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
     """Notebook 03's check lines: Monte Carlo against exact, how each p was computed, Cochran's rule, rejections;
-    a test that does not exist on this survey (one sector, or one answer) is listed with its reason."""
+    a test that does not exist on this survey (one sector, or one answer) is listed with its reason.
+
+    Each line names the method of the p it rests on (``exact_method``): the Monte Carlo check is made
+    only where an exact p exists (and said to be impossible where none does); past exact
+    enumeration's reach the primary p is the Monte Carlo estimate itself, and a p at its floor
+    1/(1 + B) is said to be one, with the exact p's upper confidence bound
+    (:func:`at_monte_carlo_floor` states the rule).
+
+    Examples
+    --------
+    >>> row = {"practice": "x", "exact_method": "monte_carlo_20000", "p_exact": 1 / 20001, "p_exact_holm": 4 / 20001,
+    ...        "p_monte_carlo": 1 / 20001, "p_monte_carlo_se": 5e-05, "pct_cells_expected_lt5": 0.0,
+    ...        "min_expected": 2853.1, "computable": True, "reason": ""}
+    >>> print(sector_test_summary(pd.DataFrame([row]), 0.05, "en"))  # doctest: +NORMALIZE_WHITESPACE
+    - No practice has an exact p on this survey: exact enumeration is out of reach at this size, so each primary p
+      is the Monte Carlo estimate of the exact test’s p ((1 + b)/(1 + B), 20,000 draws), with its standard error
+      (`p_monte_carlo_se`), and no exact p exists to check it against.
+    - Method of the primary p: `x` Monte Carlo (20,000 draws).
+    - At the Monte Carlo floor (`x`): none of the 20,000 drawn tables is as extreme as the observed one, so
+      p = 5×10⁻⁵, the smallest value (1 + b)/(1 + B) can take. It is a valid p-value, not a bound on the exact
+      p, which lies below 0.00015 with 95% confidence (0 of 20,000 draws, Clopper-Pearson).
+    - Cells with expected count below 5: 0% in every practice (Cochran’s rule asks for at most 20%); smallest
+      expected count 2,853.1.
+    - Practices whose test rejects independence after Holm at alpha = 0.05, each p the Monte Carlo estimate
+      (20,000 draws) of the exact test’s: `x`.
+    """
     t = TEXT[check_lang(lang)]
     computable = tests["computable"].astype(bool) if "computable" in tests else pd.Series(True, index=tests.index)
     missing = [f"`{r.practice}`: {t['not_computable']}, {reason_in(r.reason, lang)}"
@@ -652,30 +832,62 @@ def sector_test_summary(tests: pd.DataFrame, alpha: float = plan.ALPHA, lang: st
     tests = tests[computable]
     if tests.empty:
         return "\n".join(f"- {line}" for line in [t["none_computable"]] + missing)
-    exact = tests[tests["exact_method"] == "exact"]
-    agree = all(monte_carlo_agrees(r.p_exact, r.p_monte_carlo, r.p_monte_carlo_se, plan.MONTE_CARLO_DRAWS)
-                for r in exact.itertuples())
-    methods = ", ".join(f"`{r.practice}` {r.exact_method}" for r in tests.itertuples())
-    rejected = list(tests.loc[tests["p_exact_holm"] < alpha, "practice"])
-    lines = [t["mc_agree"].format(draws=number(plan.MONTE_CARLO_DRAWS, lang), agree=t["yes"] if agree else t["no"]),
-             t["p_methods"].format(methods=methods),
-             t["cochran"].format(lo=format_percent(tests["pct_cells_expected_lt5"].min(), lang, 0),
-                                 hi=format_percent(tests["pct_cells_expected_lt5"].max(), lang, 0),
-                                 min_expected=number(tests["min_expected"].min(), lang, 1)),
-             t["rejected"].format(alpha=number(alpha, lang, 2 if _decimals(alpha) == 0 else 3),
-                                  names=_names([f"`{x}`" for x in rejected], lang))] + missing
-    return "\n".join(f"- {line}" for line in lines)
+    a = number(alpha, lang, 2 if _decimals(alpha) == 0 else 3)
+    is_exact = tests["exact_method"] == "exact"
+    exact, simulated = tests[is_exact], tests[~is_exact]
+    check_draws = number(plan.MONTE_CARLO_DRAWS, lang)  # the p_monte_carlo column's draws (sector_tests)
+    agree = t["yes"] if all(monte_carlo_agrees(r.p_exact, r.p_monte_carlo, r.p_monte_carlo_se, plan.MONTE_CARLO_DRAWS)
+                            for r in exact.itertuples()) else t["no"]
+    # all([]) is True: with no exact p there is nothing to compare, and the line says so instead of "yes".
+    if simulated.empty:
+        check = t["mc_agree"].format(draws=check_draws, agree=agree)
+    elif exact.empty:
+        check = t["mc_no_exact"].format(draws=check_draws)
+    else:
+        check = t["mc_agree_some"].format(draws=check_draws, agree=agree, names=_names(_code(exact["practice"]), lang),
+                                          others=_names(_code(simulated["practice"]), lang))
+    lines = [check, t["p_methods"].format(methods=", ".join(f"`{r.practice}` {p_method(r.exact_method, lang)}"
+                                                            for r in tests.itertuples()))]
+    for method, group in simulated.groupby("exact_method", sort=False):
+        draws = monte_carlo_draws(method)
+        floor = group[[at_monte_carlo_floor(p, draws) for p in group["p_exact"]]]
+        if len(floor):
+            lines.append(t["mc_floor"].format(names=_names(_code(floor["practice"]), lang), draws=number(draws, lang),
+                                              p=format_p(1 / (1 + draws), lang),
+                                              bound=format_p(monte_carlo_upper_bound(0, draws, alpha), lang),
+                                              level=style.confidence_level(alpha, lang)))
+    lo, hi = _span(tests["pct_cells_expected_lt5"], lang)
+    min_expected = number(tests["min_expected"].min(), lang, 1)
+    lines.append(t["cochran_one"].format(pct=lo, min_expected=min_expected) if lo == hi
+                 else t["cochran"].format(lo=lo, hi=hi, min_expected=min_expected))
+    rejected = tests[tests["p_exact_holm"] < alpha]
+    if simulated.empty:
+        lines.append(t["rejected"].format(alpha=a, names=_names(_code(rejected["practice"]), lang)))
+    elif exact.empty and simulated["exact_method"].nunique() == 1:
+        lines.append(t["rejected_mc"].format(alpha=a, draws=number(monte_carlo_draws(simulated["exact_method"].iloc[0]), lang),
+                                             names=_names(_code(rejected["practice"]), lang)))
+    else:
+        lines.append(t["rejected_mixed"].format(alpha=a, names=_names(
+            [f"`{r.practice}` ({p_method(r.exact_method, lang)})" for r in rejected.itertuples()], lang)))
+    return "\n".join(f"- {line}" for line in lines + missing)
+
+
+def _code(names) -> list[str]:
+    """Variable names as Markdown code, as the check lines print them."""
+    return [f"`{x}`" for x in names]
 
 
 @sentence
 def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA, lang: str = "fr",
-                with_constant: float | None = None) -> str:
+                with_constant: float | None = None, zero_cells: int | None = None) -> str:
     """Notebook 03's MMI lines: the declared form's decision (:data:`coopai.plan.MMI_PRIMARY`), the
     other forms beside it, why they differ where they do, each Monte Carlo p with its standard
     error; on rebuilt data the spread over the rebuilds, on observed data nothing about rebuilds.
 
     ``mmi_table`` is :func:`coopai.mmi.mmi_over_rebuilds` (first row: this dataset);
-    ``with_constant`` is X2_S with MRCV's 0.5 added to zero cells, when computed.
+    ``with_constant`` is X2_S with MRCV's 0.5 added to zero cells, when computed; ``zero_cells`` the
+    number of cells it fills (:func:`coopai.mmi.zero_cells`): with none, the line says the rule
+    changes nothing here rather than comparing a number with itself.
 
     Examples
     --------
@@ -708,12 +920,16 @@ def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA,
     primary_se = se_of(mmi, primary_key)
     lines = [t["mmi_decision"].format(x2=number(mmi["x2_s"], lang, 2), key=primary_key, form=forms[primary_key],
                                       p=format_p(primary, lang),
-                                      se=t["mmi_se"].format(se=format_p(primary_se, lang)) if primary_se > 0 else "",
+                                      # A standard error only where the smallest practice p is a Monte Carlo estimate.
+                                      se=t["mmi_se_draws"].format(se=format_p(primary_se, lang),
+                                                                  draws=number(plan.MONTE_CARLO_DRAWS, lang))
+                                      if primary_se > 0 else "",
                                       decision=decide(primary),
                                       alpha=number(alpha, lang, 2 if _decimals(alpha) == 0 else 3))]
     beside = []
     for k in others:
-        template = "mmi_form_nc" if pd.isna(mmi[k]) else "mmi_form_mc" if k == "p_permutation" else "mmi_form"
+        template = ("mmi_form_nc" if pd.isna(mmi[k]) else "mmi_form" if k != "p_permutation"
+                    else "mmi_form_floor" if at_monte_carlo_floor(mmi[k], int(mmi["permutations"])) else "mmi_form_mc")
         beside.append(t[template].format(form=forms[k], p=format_p(mmi[k], lang), se=format_p(se_of(mmi, k), lang),
                                          draws=number(mmi["permutations"], lang), decision=decide(mmi[k])))
     lines.append(t["mmi_beside"].format(forms="; ".join(beside)))
@@ -736,7 +952,12 @@ def mmi_summary(mmi_table: pd.DataFrame, origin: str, alpha: float = plan.ALPHA,
         lines.append(t["mmi_spread"].format(datasets=number(len(mmi_table), lang),
                                             others=number(len(mmi_table) - 1, lang),
                                             items="; ".join(items)))
-    if with_constant is not None:
+    if with_constant is not None and zero_cells is None:
+        raise ValueError("mmi_summary: with_constant needs zero_cells (coopai.mmi.zero_cells), "
+                         "or the line cannot say whether the constant changes anything")
+    if with_constant is not None and zero_cells == 0:
+        lines.append(t["mmi_constant_none"].format(x2=number(mmi["x2_s"], lang, 2)))
+    elif with_constant is not None:
         lines.append(t["mmi_constant"].format(with_=number(with_constant, lang, 2), x2=number(mmi["x2_s"], lang, 2)))
     return "\n".join(f"- {line}" for line in lines)
 
@@ -752,7 +973,15 @@ def total_only_note(origin: str, table: pd.DataFrame, alpha: float = plan.ALPHA,
         straddle = int(((strict["p_exact_min"] < alpha) & (strict["p_exact_max"] >= alpha)).sum())
         return t["total_only_rebuilt"].format(k=strict["variable"].nunique(), straddle=straddle, alpha=a)
     rejected = list(table.loc[table["p_exact_holm"] < alpha, "practice"])
-    return t["total_only_observed"].format(k=len(table), alpha=a, names=_names([f"`{x}`" for x in rejected], lang))
+    tested = table[table["computable"].astype(bool)] if "computable" in table else table
+    simulated = tested[tested["exact_method"] != "exact"]
+    how = ""
+    if len(simulated):  # past exact enumeration's reach: the p is the Monte Carlo estimate, and the note says whose
+        draws = number(monte_carlo_draws(simulated["exact_method"].iloc[0]), lang)
+        how = (t["total_only_mc"].format(draws=draws) if len(simulated) == len(tested)
+               else t["total_only_mixed"].format(draws=draws, names=_names(_code(simulated["practice"]), lang)))
+    return t["total_only_observed"].format(k=len(table), alpha=a, names=_names([f"`{x}`" for x in rejected], lang),
+                                           how=how)
 
 
 @sentence
