@@ -319,3 +319,112 @@ def test_residual_heatmap_bolds_the_cells_the_table_flags(survey):
     bold = sorted(float(t.get_text().replace("\u2212", "-")) for t in fig.axes[0].texts if t.get_fontweight() == "bold")
     plt.close(fig)
     assert bold == sorted(round(v, 2) for v in residuals.loc[residuals["beyond_threshold"], "adjusted_residual"])
+
+
+# --- a user's survey far larger than the published one --------------------------------------------
+
+LARGE_N = 100_000
+
+
+@pytest.fixture(scope="module")
+def large_survey(tmp_path_factory):
+    """A generated survey of 100,000 cooperatives, loaded as a user's file is (observed data)."""
+    from coopai import synthetic
+
+    style.use_house_style()
+    path = tmp_path_factory.mktemp("large") / "large survey.csv"
+    synthetic.generate_survey(LARGE_N, seed=0).to_csv(path, index=False)
+    with pytest.warns(Warning):  # the generator breaks assumption A4 in a few rows, and the loader says so
+        return load_survey(path)
+
+
+def survey_figures(survey, alpha, lang):
+    """The figures notebooks 02 to 04 draw from a user's survey, with the notebooks' calls
+    (the run's sector sizes for power; no identification ranges, which only rebuilt data have)."""
+    from coopai.codebook import SECTORS
+
+    summary = stats.proportion_summary(survey, figures.FIGURE3_INDICATORS + figures.FIGURE4_INDICATORS
+                                       + figures.FIGURE5_INDICATORS, alpha=alpha)
+    checks = hypotheses.hypothesis_checks(survey, alpha=alpha)
+    primary = checks[checks["indicator"] == "reports_ai_barriers"].iloc[0]
+    sizes = [k for k in (int(survey["sector"].eq(s).sum()) for s in SECTORS) if k > 0]
+    power_table = power.power_table(sizes, seed=1, alpha=alpha)
+    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)), dof=len(sizes) - 1, alpha=alpha)
+    return {
+        "fig2_sectors": lambda: figures.figure2_sectors(stats.sector_distribution(survey, alpha), survey, lang, alpha),
+        "fig3_digitalisation": lambda: figures.figure3_digitalisation(summary, survey, lang, alpha),
+        "fig4_ai_knowledge_use": lambda: figures.figure4_ai_knowledge_use(summary, survey, lang, alpha),
+        "fig5_ai_interest_barriers": lambda: figures.figure5_ai_interest_barriers(summary, survey, lang, alpha),
+        "fig_cross_sector_residuals": lambda: figures.residual_heatmap(
+            sector_tests.residuals_long(survey, plan.FAMILIES["table1_practices"]), survey, lang, alpha),
+        "fig_power_curve": lambda: figures.power_curve_plot(curve, power_table, lang, alpha, sizes=sizes),
+        "fig_h2_threshold_sensitivity": lambda: figures.threshold_sensitivity_plot(
+            hypotheses.h2_sensitivity(int(primary["k"]), int(primary["n"]), alpha=alpha), lang, alpha),
+        "fig_hypothesis_forest": lambda: figures.hypothesis_forest_plot(checks, survey, lang, alpha),
+        "fig_sample_size_planner": lambda: figures.sample_size_plot(
+            power.sample_size_plan(alpha=alpha, n_sectors=len(sizes)), lang, alpha, n_now=len(survey)),
+    }
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_figure_of_a_100000_row_survey_passes_the_editor_checks(large_survey, lang):
+    """Counts to 100,000 and log axes over four decades: before, ten count ticks ("10 000", "20 000")
+    and 1-2-5 log ticks ("50 000", "100 000") ran into each other on five of these figures."""
+    failures = {}
+    for name, draw in survey_figures(large_survey, plan.ALPHA, lang).items():
+        fig = draw()
+        problems = figure_checks.all_problems(fig, lang)
+        plt.close(fig)
+        if problems:
+            failures[name] = problems
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_sample_note_says_purposive_of_the_published_study_only(survey, large_survey, lang):
+    """The paper's sample was purposive; how a user's survey was drawn, its file does not say."""
+    for data, purposive in ((survey, True), (large_survey, False)):
+        fig = figures.figure3_digitalisation(stats.proportion_summary(data, figures.FIGURE3_INDICATORS), data, lang)
+        texts = {line for text, _box in figure_checks.visible_texts(fig) for line in text.get_text().split("\n")}
+        plt.close(fig)
+        n = style.format_number(len(data), lang, 0)
+        assert (figures.say(lang, "purposive", n=n) in texts) is purposive, texts
+        assert (figures.say(lang, "sample", n=n) in texts) is not purposive, texts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_power_curve_claims_no_exact_power_it_did_not_compute(large_survey, lang):
+    """Above plan.POWER_EXACT_MAX_N the table leaves the exact power empty: the figure must not list it."""
+    draw = survey_figures(large_survey, plan.ALPHA, lang)["fig_power_curve"]
+    fig = draw()
+    legend = " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    words = _words(fig)
+    plt.close(fig)
+    exact = figures.TEXT[lang]["simulated"].split(" (")[0]
+    assert exact not in legend, legend
+    assert figures.say(lang, "exact_power_not_computed", n=style.format_number(LARGE_N, lang, 0),
+                       cap=style.format_number(plan.POWER_EXACT_MAX_N, lang, 0)) in words
+    # On the published study's sizes it is computed, listed, and no note says otherwise.
+    fig = study_figures(load_survey(), plan.ALPHA, lang)["fig_power_curve"]()
+    legend = " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    plt.close(fig)
+    assert exact in legend, legend
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_threshold_figure_shows_every_threshold_when_p_leaves_the_float_range(large_survey, lang):
+    """At n = 100,000 the one-sided p at 0.5 is about 10^-3576: 0 as a float, and its Bayes factor
+    infinite. Every threshold keeps its point (from the table's log10 columns) and each axis reads."""
+    checks = hypotheses.hypothesis_checks(large_survey)
+    primary = checks[checks["indicator"] == "reports_ai_barriers"].iloc[0]
+    table = hypotheses.h2_sensitivity(int(primary["k"]), int(primary["n"]))
+    assert (table["p_value"] == 0).any() and np.isinf(table["bf_plus"]).any()  # the case this test is about
+    fig = figures.threshold_sensitivity_plot(table, lang)
+    fig.canvas.draw()
+    for ax, column in zip(fig.axes[:2], ("log10_p_value", "log10_bf_plus")):
+        (line,) = [x for x in ax.get_lines() if not (x.get_gid() or "").startswith("reference")]
+        assert np.allclose(line.get_ydata(), table[column]), column
+        labels = [t.get_text() for t in ax.yaxis.get_ticklabels() if t.get_text()
+                  and ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]]
+        assert len(labels) >= 2 and all(label == "1" or label.startswith("10") for label in labels), labels
+    plt.close(fig)

@@ -6,7 +6,8 @@
   before ``:`` and ``%``, typographic apostrophes; no text in either language uses a hyphen
   as a minus sign;
 * :func:`reference_line_problems`: every reference line (``axhline``/``axvline``) has a legend
-  entry or an annotation (a text with the line's ``gid``).
+  entry or an annotation (a text with the line's ``gid``);
+* :func:`scale_problems`: every labelled axis shows at least two tick labels.
 
 The boxes are those matplotlib's renderer gives (``Text.get_window_extent``) once the figure is
 drawn, in pixels of the figure's canvas.
@@ -171,7 +172,37 @@ def reference_line_problems(fig, boxes=None) -> list[str]:
     return problems
 
 
+def scale_problems(fig, boxes=None) -> list[str]:
+    """A labelled axis that shows fewer than two tick labels: its values cannot be read off.
+
+    (A log axis over thousands of decades, or one whose data leave the float range, can end up with
+    none.) ``boxes`` as in :func:`text_problems`.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_ylabel("p"), ax.set_yticks([0.5]), ax.set_xticks([])
+    >>> scale_problems(fig)
+    ["axes 0: the axis 'p' shows fewer than two tick labels"]
+    """
+    boxes = visible_texts(fig) if boxes is None else boxes
+    shown = {id(text) for text, _box in boxes}
+    problems = []
+    for index, ax in enumerate(fig.axes):
+        for axis in (ax.xaxis, ax.yaxis):
+            label = axis.get_label_text().strip()
+            if not label or not axis.get_visible():
+                continue
+            ticks = [t for t in axis.get_ticklabels() if id(t) in shown and t.get_text().strip()]
+            if len(ticks) < 2:
+                problems.append(f"axes {index}: the axis {label[:60]!r} shows fewer than two tick labels")
+    return problems
+
+
 def all_problems(fig, lang: str) -> list[str]:
-    """Every problem the three checks find, on one drawing of the figure."""
+    """Every problem the four checks find, on one drawing of the figure."""
     boxes = visible_texts(fig)
-    return text_problems(fig, boxes) + typography_problems(fig, lang, boxes) + reference_line_problems(fig, boxes)
+    return (text_problems(fig, boxes) + typography_problems(fig, lang, boxes) + reference_line_problems(fig, boxes)
+            + scale_problems(fig, boxes))

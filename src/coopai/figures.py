@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.ticker import FixedLocator, LogLocator, NullFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from . import plan, style
 from .codebook import REBUILT_NOTICE_EN, REBUILT_NOTICE_FR, SECTORS, category_labels, check_lang, read_codebook, variable_label
@@ -80,6 +80,9 @@ TEXT = {
         "rebuilt": REBUILT_NOTICE_FR,
         "observed": "Données : {file}",
         "purposive": "Échantillon raisonné de {n} coopératives : les intervalles supposent un tirage aléatoire simple",
+        "sample": "{n} coopératives : les intervalles supposent un tirage aléatoire simple",
+        "exact_power_not_computed": "Puissance exacte non calculée : n = {n} dépasse le plafond du plan ({cap}) ; "
+                                    "courbes : approximation",
         "design": "Plan de sondage ({n} coopératives) : {design}",
         "design_interval": "Barres : intervalle logit à {level} de l’estimation pondérée (par défaut de svyciprop, "
                            "paquet survey de R)",
@@ -142,6 +145,9 @@ TEXT = {
         "rebuilt": REBUILT_NOTICE_EN,
         "observed": "Data: {file}",
         "purposive": "Purposive sample of {n} cooperatives: intervals assume simple random sampling",
+        "sample": "{n} cooperatives: intervals assume simple random sampling",
+        "exact_power_not_computed": "Exact power not computed: n = {n} is above the plan's cap ({cap}); "
+                                    "curves: approximation",
         "design": "Survey design ({n} cooperatives): {design}",
         "design_interval": "Bars: {level} logit interval of the weighted estimate (the default of svyciprop, R’s survey "
                            "package)",
@@ -254,11 +260,16 @@ def put_title(fig, text: str) -> None:
 
 
 def _data_notes(survey: pd.DataFrame, lang: str) -> list[str]:
-    """Where the data come from (rebuilt or a file) and what the sample is."""
+    """Where the data come from (rebuilt or a file) and what the sample is.
+
+    The published study's sample was purposive (the paper says so); how a user's survey was drawn
+    the file does not say, so its note states only the size and what the intervals assume.
+    """
     # A "$" in a file name would start matplotlib's mathtext (and a stray "\frac{" stops the figure).
-    source = say(lang, "rebuilt") if survey.attrs.get("rebuilt") else say(
+    rebuilt = bool(survey.attrs.get("rebuilt"))
+    source = say(lang, "rebuilt") if rebuilt else say(
         lang, "observed", file=str(survey.attrs.get("source_file", "?")).replace("$", r"\$"))
-    return [source, say(lang, "purposive", n=style.format_number(len(survey), lang, 0))]
+    return [source, say(lang, "purposive" if rebuilt else "sample", n=style.format_number(len(survey), lang, 0))]
 
 
 def design_text(survey_design, lang: str) -> str:
@@ -602,29 +613,35 @@ def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "
     ``design`` (power is for a simple random sample) is named in the footer.
     """
     check_lang(lang)
-    fig, ax = new_figure(8.5, 5.6, [say(lang, "w_note")] + design_ignored_notes(design, lang))
+    n_survey = int(simulated["n"].iloc[0])
+    # Above the plan's cap (plan.POWER_EXACT_MAX_N) the exact power is not computed: no point, and a note says so.
+    computed = simulated["power_exact"].notna().to_numpy()
+    not_computed = [] if computed.any() else [say(lang, "exact_power_not_computed", n=style.format_number(n_survey, lang, 0),
+                                                  cap=style.format_number(plan.POWER_EXACT_MAX_N, lang, 0))]
+    fig, ax = new_figure(8.5, 5.6, [say(lang, "w_note")] + not_computed + design_ignored_notes(design, lang))
     effect_words = TEXT[lang]["effect_sizes"]
     for (w, group), (colour, linestyle, marker) in zip(curve.groupby("w"), SERIES):
         ax.plot(group["n"], group["power"], color=colour, linestyle=linestyle, marker=marker, markevery=8,
                 markersize=5, label=say(lang, "effect", w=style.format_number(w, lang, None),
                                         size=effect_words.get(round(float(w), 3), "")).replace(" ()", ""))
-    n_survey = int(simulated["n"].iloc[0])
     ci = style.ci_abbreviation(alpha, lang)
     if sizes is None:
         from .published import paper_sector_sizes
         sizes = paper_sector_sizes()
     # Enumerated power is exact (standard error 0): a point; simulated power gets its interval.
-    se = simulated["power_exact_se"].fillna(0.0)
-    label = say(lang, "simulated_ci" if (se > 0).any() else "simulated", n=style.format_number(n_survey, lang, 0),
-                ci=ci, sizes="/".join(style.format_number(s, lang, 0) for s in sizes))
-    ax.errorbar(simulated["n"], simulated["power_exact"], yerr=plan.critical_z(alpha) * se if (se > 0).any() else None,
-                fmt="o", color="black", markerfacecolor="white", capsize=3, label=label)
+    if computed.any():
+        shown = simulated[computed]
+        se = shown["power_exact_se"].fillna(0.0)
+        label = say(lang, "simulated_ci" if (se > 0).any() else "simulated", n=style.format_number(n_survey, lang, 0),
+                    ci=ci, sizes="/".join(style.format_number(s, lang, 0) for s in sizes))
+        ax.errorbar(shown["n"], shown["power_exact"], yerr=plan.critical_z(alpha) * se if (se > 0).any() else None,
+                    fmt="o", color="black", markerfacecolor="white", capsize=3, label=label)
     reference_line(ax, target_power, "y", say(lang, "target_power", power=style.format_number(target_power, lang, None)),
                    colour=PALETTE["reference"])
     reference_line(ax, n_survey, "x", say(lang, "survey_n", n=style.format_number(n_survey, lang, 0)),
                    colour=PALETTE["neutral"], linestyle=":")
     ax.set_xscale("log")
-    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    style.use_log_ticks(ax.xaxis)
     ax.xaxis.set_major_formatter(style.log_formatter(lang))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.yaxis.set_major_formatter(style.number_formatter(lang, 1))
@@ -681,24 +698,40 @@ def threshold_sensitivity_plot(sensitivity: pd.DataFrame, lang: str = "fr", alph
     """One-sided p-value and directional Bayes factor of H2's primary share against each threshold.
 
     Both count cooperatives as equally likely draws: a declared ``design`` is named in the footer as ignored.
+
+    When a p-value or a Bayes factor leaves the float range (a large survey: p = 10⁻³⁵⁷⁶ prints
+    as 0, its Bayes factor as infinity), both panels plot the decimal exponents, from the table's
+    ``log10_`` columns, on a linear scale labelled as powers of ten: the same picture as a log
+    scale, for values a log scale cannot hold.
     """
     check_lang(lang)
     fig, (left, right) = new_figure(9.0, 4.2 + 0.2 * bool(design), [say(lang, "bf_note")] + design_ignored_notes(design, lang),
                                     ncols=2)
     thresholds = sensitivity["threshold"].to_numpy(dtype=float)
+    values = sensitivity[["p_value", "bf_plus"]].to_numpy(dtype=float)
+    exponents = not (np.isfinite(values) & (values > 0)).all()
+    if exponents:
+        p_values, bayes_factors = sensitivity["log10_p_value"], sensitivity["log10_bf_plus"]
+        alpha_at, one_at = float(np.log10(alpha)), 0.0
+    else:
+        p_values, bayes_factors, alpha_at, one_at = sensitivity["p_value"], sensitivity["bf_plus"], alpha, 1.0
     colour, linestyle, marker = SERIES[0]
-    left.plot(thresholds, sensitivity["p_value"], marker=marker, color=colour, linestyle=linestyle)
-    reference_line(left, alpha, "y", say(lang, "alpha_line", alpha=style.format_number(alpha, lang, None)))
+    left.plot(thresholds, p_values, marker=marker, color=colour, linestyle=linestyle)
+    reference_line(left, alpha_at, "y", say(lang, "alpha_line", alpha=style.format_number(alpha, lang, None)))
     left.set_ylabel(say(lang, "p_one_sided"))
     colour, linestyle, marker = SERIES[1]
-    right.plot(thresholds, sensitivity["bf_plus"], marker=marker, color=colour, linestyle=linestyle)
-    reference_line(right, 1.0, "y", say(lang, "bf_line"), colour=PALETTE["neutral"], linestyle=":")
+    right.plot(thresholds, bayes_factors, marker=marker, color=colour, linestyle=linestyle)
+    reference_line(right, one_at, "y", say(lang, "bf_line"), colour=PALETTE["neutral"], linestyle=":")
     right.set_ylabel(say(lang, "bf_plus"))
     for ax in (left, right):
-        ax.set_yscale("log")
-        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.yaxis.set_major_formatter(style.log_formatter(lang))
-        ax.yaxis.set_minor_formatter(NullFormatter())
+        if exponents:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: style.power_of_ten(int(round(value)))))
+        else:
+            ax.set_yscale("log")
+            style.use_log_ticks(ax.yaxis)
+            ax.yaxis.set_major_formatter(style.log_formatter(lang, plain_to=1e4))
+            ax.yaxis.set_minor_formatter(NullFormatter())
         ax.xaxis.set_major_locator(FixedLocator(thresholds))
         ax.xaxis.set_major_formatter(style.number_formatter(lang, 2))
         ax.set_xlabel(say(lang, "threshold"))
@@ -730,7 +763,7 @@ def sample_size_plot(plan_table: pd.DataFrame, lang: str = "fr", alpha: float = 
                  else say(lang, "plan_sector", w=parameter, n=n_text))
         reference_line(ax, row.n, "x", label, colour=colour, linestyle=linestyle)
     ax.set_xscale("log")
-    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    style.use_log_ticks(ax.xaxis)
     ax.xaxis.set_major_formatter(style.log_formatter(lang))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_ylim(0, 0.3)

@@ -402,32 +402,100 @@ def _shortest_decimals(value: float) -> int:
     return 6
 
 
-def log_formatter(lang: str, plain_from: float = 1e-3):
-    """Log-axis labels: decimals in ``lang`` from ``plain_from`` up (0,01; 0,1; 1; 10), powers of ten below.
+def log_formatter(lang: str, plain_from: float = 1e-3, plain_to: float = math.inf):
+    """Log-axis labels: decimals in ``lang`` from ``plain_from`` up to ``plain_to`` (0,01; 0,1; 1; 10),
+    powers of ten outside (a Bayes factor of 10²⁰ is not printed with twenty digits).
 
     Examples
     --------
-    >>> f = log_formatter("fr")
-    >>> f(0.01, 0), f(1e-6, 0), f(2.0, 0)
-    ('0,01', '10⁻⁶', '2')
+    >>> f = log_formatter("fr", plain_to=1e4)
+    >>> f(0.01, 0), f(1e-6, 0), f(2.0, 0), f(1e20, 0)
+    ('0,01', '10⁻⁶', '2', '10²⁰')
     """
     from matplotlib.ticker import FuncFormatter
 
     def form(value, _position=None):
         if value <= 0:
             return ""
-        if value < plain_from:
+        if value < plain_from or value > plain_to:
             return format_power_of_ten(value)
         return format_number(value, lang, _shortest_decimals(value))
 
     return FuncFormatter(form)
 
 
+def tick_label_width(text: str, size: float) -> float:
+    """Width in points of ``text`` in the house font at ``size`` points, measured on the font's glyphs.
+
+    Examples
+    --------
+    >>> round(tick_label_width("100 000", 10) / tick_label_width("10", 10), 1)
+    3.2
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    width, _height, _descent = text_to_path.get_text_width_height_descent(
+        text, FontProperties(size=size), ismath=False)
+    return width
+
+
+def fitting_integer_bins(length: float, widest: float, size: float, most: int = 10) -> int:
+    """How many intervals of whole-number ticks an axis of ``length`` points holds when its widest
+    label is ``widest`` points wide, with one em (``size``) between labels; at most ``most``.
+
+    Examples
+    --------
+    >>> fitting_integer_bins(300, 14, 11)      # "30" on a figure's count axis: the usual ten
+    10
+    >>> fitting_integer_bins(300, 42, 11)      # "100 000": four intervals, five labels
+    4
+    """
+    labels = int(length // (widest + size))
+    return max(1, min(most, labels - 1))
+
+
 def use_integer_ticks(axis) -> None:
-    """Ticks at whole numbers only, for counts (no tick at 2.5 sources)."""
+    """Ticks at whole numbers only, for counts (no tick at 2.5 sources).
+
+    On a horizontal axis there are as many as the labels' width allows (up to ten intervals):
+    100,000 cooperatives print "100 000", which ten ticks across a figure would overlap.
+    """
+    from matplotlib.axis import XAxis
     from matplotlib.ticker import MaxNLocator
 
-    axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    if not isinstance(axis, XAxis):
+        axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+        return
+
+    class FittingIntegerLocator(MaxNLocator):
+        def __call__(self):
+            import matplotlib
+            from matplotlib.font_manager import FontProperties
+
+            low, high = self.axis.get_view_interval()
+            size = FontProperties(size=matplotlib.rcParams["xtick.labelsize"]).get_size_in_points()
+            formatter = self.axis.get_major_formatter()
+            widest = max(tick_label_width(formatter(value, 0), size) for value in (low, high))
+            length = self.axis.axes.bbox.width * 72 / self.axis.figure.dpi
+            self.set_params(nbins=fitting_integer_bins(length, widest, size))
+            return super().__call__()
+
+    axis.set_major_locator(FittingIntegerLocator(integer=True, steps=[1, 2, 5, 10]))
+
+
+def use_log_ticks(axis, most_decades: float = 3.0) -> None:
+    """Log-axis ticks at 1, 2 and 5 times each power of ten over up to ``most_decades`` decades,
+    at powers of ten only beyond, where 1-2-5 labels ("50 000", "100 000") would run into each other."""
+    from matplotlib.ticker import LogLocator
+
+    class SpanLogLocator(LogLocator):
+        def tick_values(self, vmin, vmax):
+            decades = abs(math.log10(vmax) - math.log10(vmin)) if vmin > 0 and vmax > 0 else 0.0
+            self.set_params(subs=(1.0, 2.0, 5.0) if decades <= most_decades else (1.0,))
+            return super().tick_values(vmin, vmax)
+
+    axis.set_major_locator(SpanLogLocator(subs=(1.0, 2.0, 5.0)))
 
 
 def use_house_style() -> None:
