@@ -288,3 +288,14 @@ def test_the_ledger_names_the_monte_carlo_p_and_its_floor(large, large_tests, pu
     published_rows = {r["claim_id"]: r for r in audit.sector_reading_claims(published)}
     assert published_rows["I-R2"]["rule"] == "exact test verdict: supported"
     assert published_rows["I-R2"]["note"] == "Holm-adjusted exact p = 0.00521"
+
+
+@pytest.mark.parametrize("lang, small", [("en", "below 5"), ("fr", "inférieurs à 5")])
+def test_a_differing_asymptotic_form_is_not_blamed_on_small_expected_counts_that_do_not_exist(large_tests, large_mmi,
+                                                                                             lang, small):
+    assert large_tests["min_expected"].min() > 5  # no expected count below 5 anywhere
+    differ = large_mmi.assign(p_bonferroni_asymptotic=0.2)  # the asymptotic form not rejecting where the primary does
+    text = narrative.mmi_summary(differ, "observed", 0.05, lang)
+    reason = next(x for x in text.splitlines() if "Not every form" in x or "n’aboutissent pas" in x)
+    assert {"en": "chi-square approximations", "fr": "approximations du khi-deux"}[lang] in reason
+    assert small not in reason

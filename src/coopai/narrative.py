@@ -95,7 +95,8 @@ TEXT = {
                       "p_rao_scott": "Rao-Scott du second ordre",
                       "p_permutation": "permutation des coopératives entières"},
         "mmi_why": {"p_bonferroni_exact": "des p exacts par pratique",
-                    "p_bonferroni_asymptotic": "des approximations du khi-deux avec des effectifs attendus inférieurs à 5",
+                    "p_bonferroni_asymptotic": "des approximations du khi-deux, qui demandent des effectifs attendus "
+                                               "assez grands",
                     "p_rao_scott": "une approximation pour grands échantillons",
                     "p_permutation": "l'hypothèse nulle plus forte d'indépendance conjointe"},
         "rejects": "rejette", "does_not_reject": "ne rejette pas",
@@ -335,7 +336,7 @@ TEXT = {
                       "p_rao_scott": "Rao-Scott second order",
                       "p_permutation": "permutation of whole cooperatives"},
         "mmi_why": {"p_bonferroni_exact": "exact per-practice p-values",
-                    "p_bonferroni_asymptotic": "chi-square approximations with expected counts below 5",
+                    "p_bonferroni_asymptotic": "chi-square approximations, which need large enough expected counts",
                     "p_rao_scott": "a large-sample approximation",
                     "p_permutation": "the stronger null of joint independence"},
         "rejects": "rejects", "does_not_reject": "does not reject",
