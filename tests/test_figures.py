@@ -28,13 +28,21 @@ def _slow_tables(alpha):
 
 
 def study_figures(survey, alpha, lang):
-    """Every figure the notebooks draw, with the notebooks' calls, on ``survey`` at ``alpha``."""
+    """Every figure the notebooks draw, with the notebooks' calls, on ``survey`` at ``alpha``.
+
+    On the rebuilt data, as for the published study (with the identification ranges, which only
+    rebuilt data have); on a user's survey, power at the survey's own sector sizes, as notebook 03 does.
+    """
+    from coopai.codebook import SECTORS
+
     summary = stats.proportion_summary(survey, figures.FIGURE3_INDICATORS + figures.FIGURE4_INDICATORS
                                        + figures.FIGURE5_INDICATORS, alpha=alpha)
     checks = hypotheses.hypothesis_checks(survey, alpha=alpha)
     primary = checks[checks["indicator"] == "reports_ai_barriers"].iloc[0]
-    ranges, power_table = _slow_tables(alpha)
-    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)), alpha=alpha)
+    rebuilt = bool(survey.attrs.get("rebuilt"))
+    sizes = [k for k in (int(survey["sector"].eq(s).sum()) for s in SECTORS) if k > 0]
+    ranges, power_table = _slow_tables(alpha) if rebuilt else (None, power.power_table(sizes, seed=1, alpha=alpha))
+    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)), dof=len(sizes) - 1, alpha=alpha)
     references, scheme = literature.read_references(), literature.read_scheme()
     coding = literature.read_coding(references=references, scheme=scheme)
     draws = {
@@ -45,18 +53,20 @@ def study_figures(survey, alpha, lang):
         "fig_cross_sector_residuals": lambda: figures.residual_heatmap(
             sector_tests.residuals_long(survey, plan.FAMILIES["table1_practices"]), survey, lang, alpha),
         "fig_identification_ranges": lambda: figures.identification_range_plot(ranges, lang, alpha),
-        "fig_power_curve": lambda: figures.power_curve_plot(curve, power_table, lang, alpha),
+        "fig_power_curve": lambda: figures.power_curve_plot(curve, power_table, lang, alpha, sizes=sizes),
         "fig_h2_threshold_sensitivity": lambda: figures.threshold_sensitivity_plot(
             hypotheses.h2_sensitivity(int(primary["k"]), int(primary["n"]), alpha=alpha), lang, alpha),
         "fig_hypothesis_forest": lambda: figures.hypothesis_forest_plot(checks, survey, lang, alpha),
-        "fig_sample_size_planner": lambda: figures.sample_size_plot(power.sample_size_plan(alpha=alpha), lang, alpha,
-                                                                    n_now=len(survey)),
+        "fig_sample_size_planner": lambda: figures.sample_size_plot(
+            power.sample_size_plan(alpha=alpha, n_sectors=len(sizes)), lang, alpha, n_now=len(survey)),
         "fig_literature_codes": lambda: literature_figures.code_frequency_plot(literature.code_frequencies(coding, scheme),
                                                                     scheme, lang),
         "fig_literature_cooccurrence": lambda: literature_figures.cooccurrence_heatmap(
             literature.cooccurrence(coding, scheme["code"]), scheme, lang),
         "fig_literature_timeline": lambda: literature_figures.source_timeline(references, lang),
     }
+    if not rebuilt:
+        del draws["fig_identification_ranges"]
     return draws
 
 
@@ -66,15 +76,21 @@ def survey():
     return load_survey()
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_every_figure_passes_the_editor_checks(survey, lang):
+def editor_check_failures(draws, lang):
+    """``{figure name: [problem, ...]}`` for the figures ``draws`` makes that fail the editor checks."""
     failures = {}
-    for name, draw in study_figures(survey, plan.ALPHA, lang).items():
+    for name, draw in draws.items():
         fig = draw()
         problems = figure_checks.all_problems(fig, lang)
         plt.close(fig)
         if problems:
             failures[name] = problems
+    return failures
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_figure_passes_the_editor_checks(survey, lang):
+    failures = editor_check_failures(study_figures(survey, plan.ALPHA, lang), lang)
     assert not failures, failures
 
 
@@ -338,45 +354,11 @@ def large_survey(tmp_path_factory):
         return load_survey(path)
 
 
-def survey_figures(survey, alpha, lang):
-    """The figures notebooks 02 to 04 draw from a user's survey, with the notebooks' calls
-    (the run's sector sizes for power; no identification ranges, which only rebuilt data have)."""
-    from coopai.codebook import SECTORS
-
-    summary = stats.proportion_summary(survey, figures.FIGURE3_INDICATORS + figures.FIGURE4_INDICATORS
-                                       + figures.FIGURE5_INDICATORS, alpha=alpha)
-    checks = hypotheses.hypothesis_checks(survey, alpha=alpha)
-    primary = checks[checks["indicator"] == "reports_ai_barriers"].iloc[0]
-    sizes = [k for k in (int(survey["sector"].eq(s).sum()) for s in SECTORS) if k > 0]
-    power_table = power.power_table(sizes, seed=1, alpha=alpha)
-    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)), dof=len(sizes) - 1, alpha=alpha)
-    return {
-        "fig2_sectors": lambda: figures.figure2_sectors(stats.sector_distribution(survey, alpha), survey, lang, alpha),
-        "fig3_digitalisation": lambda: figures.figure3_digitalisation(summary, survey, lang, alpha),
-        "fig4_ai_knowledge_use": lambda: figures.figure4_ai_knowledge_use(summary, survey, lang, alpha),
-        "fig5_ai_interest_barriers": lambda: figures.figure5_ai_interest_barriers(summary, survey, lang, alpha),
-        "fig_cross_sector_residuals": lambda: figures.residual_heatmap(
-            sector_tests.residuals_long(survey, plan.FAMILIES["table1_practices"]), survey, lang, alpha),
-        "fig_power_curve": lambda: figures.power_curve_plot(curve, power_table, lang, alpha, sizes=sizes),
-        "fig_h2_threshold_sensitivity": lambda: figures.threshold_sensitivity_plot(
-            hypotheses.h2_sensitivity(int(primary["k"]), int(primary["n"]), alpha=alpha), lang, alpha),
-        "fig_hypothesis_forest": lambda: figures.hypothesis_forest_plot(checks, survey, lang, alpha),
-        "fig_sample_size_planner": lambda: figures.sample_size_plot(
-            power.sample_size_plan(alpha=alpha, n_sectors=len(sizes)), lang, alpha, n_now=len(survey)),
-    }
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_figure_of_a_100000_row_survey_passes_the_editor_checks(large_survey, lang):
     """Counts to 100,000 and log axes over four decades: before, ten count ticks ("10 000", "20 000")
     and 1-2-5 log ticks ("50 000", "100 000") ran into each other on five of these figures."""
-    failures = {}
-    for name, draw in survey_figures(large_survey, plan.ALPHA, lang).items():
-        fig = draw()
-        problems = figure_checks.all_problems(fig, lang)
-        plt.close(fig)
-        if problems:
-            failures[name] = problems
+    failures = editor_check_failures(study_figures(large_survey, plan.ALPHA, lang), lang)
     assert not failures, failures
 
 
@@ -395,7 +377,7 @@ def test_the_sample_note_says_purposive_of_the_published_study_only(survey, larg
 @pytest.mark.parametrize("lang", LANGS)
 def test_power_curve_claims_no_exact_power_it_did_not_compute(large_survey, lang):
     """Above plan.POWER_EXACT_MAX_N the table leaves the exact power empty: the figure must not list it."""
-    draw = survey_figures(large_survey, plan.ALPHA, lang)["fig_power_curve"]
+    draw = study_figures(large_survey, plan.ALPHA, lang)["fig_power_curve"]
     fig = draw()
     legend = " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
     words = _words(fig)
