@@ -71,6 +71,19 @@ from . import codebook, config, hypotheses, identification, plan, sector_tests, 
 from .published import (implied_counts, published_count_of, read_published_aggregates, read_sector_readings,
                         sample_size, sector_sizes, table1_counts)
 from .narrative import at_monte_carlo_floor, format_p, monte_carlo_draws, p_method, state_bounds
+
+# The ledger's notes and REPRODUCTION.md are English: counts and shares print as English sentences print
+# them ("1,000 of 100,000", "46.7%"), never with Python's "%.1f %" (a French space in an English sentence).
+_EN = "en"
+
+
+def _count(value) -> str:
+    return style.format_number(value, _EN, 0)
+
+
+def _percent(value: float, decimals: int = 1) -> str:
+    """A percentage already in percent, as an English sentence prints it."""
+    return style.format_percent(value, _EN, decimals)
 from .verdicts import H1_OUTCOME, H1_VERDICTS, H2_VERDICTS, h1_verdict, h2_verdict, sector_reading_verdicts
 
 LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "printed", "published", "reproduced", "status",
@@ -245,6 +258,10 @@ def share_comparison(k_new: int, n_new: int, k_paper: int, n_paper: int, alpha: 
             "replication_verdict": "consistent" if d_low <= 0 <= d_high else "different"}
 
 
+#: The start of the rule of a printed share whose sector has no cooperative in the survey (not compared).
+NO_SECTOR = "no cooperative of sector"
+
+
 def _replication_printed_claims(survey: pd.DataFrame, published: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """Replication mode: each printed number as a share of its own n, against this survey's share."""
     level = style.confidence_level(alpha, "en")
@@ -262,7 +279,7 @@ def _replication_printed_claims(survey: pd.DataFrame, published: pd.DataFrame, a
         k_paper, base_paper = paper_share(row, published)
         if base_new == 0:
             rows.append({**claim, "published": 100 * k_paper / base_paper, "reproduced": np.nan,
-                         "status": "not_compared", "rule": f"no cooperative of sector {row.sector} in this survey"})
+                         "status": "not_compared", "rule": f"{NO_SECTOR} {row.sector} in this survey"})
             continue
         k_new = published_count_of(survey, row.variable, row.category, row.sector)
         c = share_comparison(k_new, base_new, k_paper, base_paper, alpha)
@@ -397,7 +414,7 @@ def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.Data
          "status": "false_precision" if padded else "reproduced", "basis": "arithmetic_check",
          "rule": "rounded to 1 decimal, printed with 2", "aggregate_id": " ".join(two_decimals["aggregate_id"]),
          "note": "; ".join(f"{r.printed} is {int(counts.loc[r.variable].sum())}/{n} = "
-                           f"{100 * counts.loc[r.variable].sum() / n:.2f} % rounded to one decimal and padded "
+                           f"{_percent(100 * counts.loc[r.variable].sum() / n, 2)} rounded to one decimal and padded "
                            f"with a zero" for r in padded) or "no padded value"},
         {"claim_id": "C4", "kind": "consistency", "location": "Figures 4 and 5", "page": "760",
          "quantity": "two figures with one caption", "published": np.nan, "reproduced": np.nan,
@@ -410,7 +427,7 @@ def consistency_claims(survey: pd.DataFrame, published: pd.DataFrame) -> pd.Data
          "published": np.nan, "reproduced": 100 * none_share,
          "status": "internal_inconsistency" if none > 0 else "reproduced", "basis": "arithmetic_check",
          "rule": "an engaged cooperative uses at least one digital tool", "aggregate_id": "D05",
-         "note": f"in the paper: {none} of {n} ({100 * none_share:.0f} %) use no digital tool at all"},
+         "note": f"in the paper: {none} of {n} ({_percent(100 * none_share, 0)}) use no digital tool at all"},
     ])
     return frame.assign(printed="", notebook=AUDIT_NOTEBOOK, section="Consistency of the published figures",
                         function=_name(consistency_claims))
@@ -438,9 +455,13 @@ def reading_status(verdict: str, sample_side: bool) -> str:
     --------
     >>> reading_status("supported", True), reading_status("not_supported", True), reading_status("not_supported", False)
     ('reproduced', 'true_of_sample_only', 'discrepancy')
+    >>> reading_status("not_computable", False)  # no test, or a named sector absent: nothing contradicts the paper
+    'not_reproducible'
     """
     if verdict == "supported":
         return "reproduced"
+    if verdict == "not_computable":
+        return "not_reproducible"
     return "true_of_sample_only" if sample_side and verdict == "not_supported" else "discrepancy"
 
 
@@ -619,7 +640,7 @@ def wording_claims(survey: pd.DataFrame, published: pd.DataFrame, barrier_lists:
             ok = k / n > 0.5
             status, basis = ("reproduced" if ok else contradicted), numbers_basis
             rule = "a majority is more than half; the largest group at or below half is a plurality"
-            note = (f"{claim.subject}: {k} of {n} ({100 * k / n:.1f} %), "
+            note = (f"{claim.subject}: {_count(k)} of {_count(n)} ({_percent(100 * k / n)}), "
                     + ("a majority" if ok else "the largest sector, a plurality" if largest else "not the largest sector"))
         elif claim.rule == "same_barrier_list":
             lists = {page: set(group["barrier"]) for page, group in barrier_lists.groupby("page")}
@@ -639,7 +660,7 @@ def wording_claims(survey: pd.DataFrame, published: pd.DataFrame, barrier_lists:
             printed = _printed_of(published, "A02")
             rule = (f"an effect observed by AI users needs an outcome measured on at least {plan.H1_MIN_GROUP} "
                     f"users and as many non-users")
-            note = (f"{users} of {n} cooperatives used an AI tool; "
+            note = (f"{_count(users)} of {_count(n)} cooperatives used an AI tool; "
                     + ("an outcome is recorded" if has_outcome else "no outcome of marketing effectiveness is recorded"))
         elif claim.rule == "change_over_time":
             waves = int(survey["wave"].nunique()) if "wave" in survey.columns else 1
@@ -660,7 +681,7 @@ def wording_claims(survey: pd.DataFrame, published: pd.DataFrame, barrier_lists:
             rule = "each named sector above every other sector in each promotion practice of Table 1"
             lowest = [f"{x} lowest in {p}" for p in PROMOTION_PRACTICES for x in named
                       if rates.loc[x, p] <= rates[p].min()]
-            note = "; ".join(f"{p}: " + ", ".join(f"{x} {100 * rates.loc[x, p]:.1f} %" for x in rates.index)
+            note = "; ".join(f"{p}: " + ", ".join(f"{x} {_percent(100 * rates.loc[x, p])}" for x in rates.index)
                              for p in PROMOTION_PRACTICES) + (f" ({'; '.join(lowest)})" if lowest else "")
         else:
             raise ValueError(f"data/audit/wording_claims.csv, claim {claim.claim_id}: unknown rule {claim.rule!r}")
@@ -747,6 +768,31 @@ def run_provenance(data_path, survey: pd.DataFrame, alpha: float, seed: int, des
     return {**provenance, "design": design} if design else provenance
 
 
+def replication_sentence(ledger: pd.DataFrame, replication: pd.DataFrame, alpha: float = plan.ALPHA) -> str:
+    """REPRODUCTION.md's count of the replication comparisons: how many of the paper's printed shares
+    are consistent with this survey and how many differ, and how many were not compared because this
+    survey has no cooperative of their sector (before, those were left out of the "published" count).
+
+    Examples
+    --------
+    >>> ledger = pd.DataFrame({"kind": "printed", "rule": ["", "no cooperative of sector Autres in this survey"]})
+    >>> print(replication_sentence(ledger, pd.DataFrame({"replication_verdict": ["different"]})))
+    Of 2 published shares, 1 was not compared (no cooperative of its sector in this survey); of the 1 compared (each as k of its own n, the paper's against this survey's), 0 are consistent with this survey (Newcombe 95% interval of the difference contains 0) and 1 differs.
+    """
+    counts = replication["replication_verdict"].value_counts()
+    consistent, different = int(counts.get("consistent", 0)), int(counts.get("different", 0))
+    missing = int(((ledger["kind"] == "printed") & ledger["rule"].astype(str).str.startswith(NO_SECTOR)).sum())
+    verdicts = (f"{_count(consistent)} {'is' if consistent == 1 else 'are'} consistent with this survey (Newcombe "
+                f"{style.confidence_level(alpha, _EN)} interval of the difference contains 0) and {_count(different)} "
+                f"{'differs' if different == 1 else 'differ'}")
+    how = "each as k of its own n, the paper's against this survey's"
+    if not missing:
+        return f"Of {_count(len(replication))} published shares ({how.replace('each as', 'each compared as')}), {verdicts}."
+    return (f"Of {_count(len(replication) + missing)} published shares, {_count(missing)} "
+            f"{'was' if missing == 1 else 'were'} not compared (no cooperative of {'its' if missing == 1 else 'their'} "
+            f"sector in this survey); of the {_count(len(replication))} compared ({how}), {verdicts}.")
+
+
 def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataFrame | None = None,
                         provenance: dict | None = None) -> str:
     """REPRODUCTION.md: the page a reviewer reads first. Every number in it comes from the ledger.
@@ -761,7 +807,7 @@ def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataF
              "it. Do not edit.", ""]
     if provenance:
         lines += [f"- Data file: `{provenance['data_file']}` (SHA-256 `{provenance['sha256']}`)",
-                  f"- Cooperatives: {provenance['n']}; origin: **{provenance['origin']}**",
+                  f"- Cooperatives: {_count(provenance['n'])}; origin: **{provenance['origin']}**",
                   f"- Parameters: alpha = {provenance['alpha']:g}, seed = {provenance['seed']}", ""]
         if provenance.get("design"):
             lines[-1:-1] = [f"- Survey design: {provenance['design']}; the shares compared with the paper's are "
@@ -799,16 +845,11 @@ def reproduction_report(ledger: pd.DataFrame, origin: str, replication: pd.DataF
     lines += ["", "## Not from the survey", ""]
     lines += [f"- {row.claim_id} ({row.location}): {row.quantity} - {row.note}." for row in external.itertuples()]
     if replication is not None and len(replication):
-        counts = replication["replication_verdict"].value_counts()
-        lines += ["", "## Replication", "",
-                  f"Of {len(replication)} published shares (each compared as k of its own n, the paper's "
-                  f"against this survey's), {int(counts.get('consistent', 0))} are consistent with this survey "
-                  f"(Newcombe {style.confidence_level(alpha, 'en')} interval of the difference contains 0) and "
-                  f"{int(counts.get('different', 0))} differ.", "",
+        lines += ["", "## Replication", "", replication_sentence(ledger, replication, alpha), "",
                   "| claim | paper k/n | this survey k/n | difference (points) | interval | verdict |",
                   "|---|---|---|---|---|---|"]
         for row in replication.itertuples():
-            lines.append(f"| {row.claim_id} | {row.paper_k}/{row.paper_n} | {row.k}/{row.n} | "
+            lines.append(f"| {row.claim_id} | {row.paper_k}/{row.paper_n} | {_count(row.k)}/{_count(row.n)} | "
                          f"{100 * row.difference:+.1f} | [{100 * row.diff_ci_low:.1f}, {100 * row.diff_ci_high:.1f}] | "
                          f"{row.replication_verdict} |")
     lines += ["", "## Where each claim is recomputed", "",

@@ -297,7 +297,10 @@ def h1_power_check(survey: pd.DataFrame, alpha: float = plan.ALPHA, seed: int = 
     rows = []
     for label, (n1, n2) in (("this survey", (users, non_users)), ("100 per group", (100, 100))):
         planning = power.h1_planning(n1, n2, alpha)
+        # An empty group: no z-test exists, so its power is 0 by every method (simulating a group of one
+        # that the survey does not have gave 0.07).
         exact = power.power_two_proportions_exact(p_users, 0.5, n1, n2, alpha) if min(n1, n2) > 0 else 0.0
-        simulated = power.power_two_proportions_simulated(p_users, 0.5, max(n1, 1), max(n2, 1), alpha=alpha, seed=seed)
+        simulated = (power.power_two_proportions_simulated(p_users, 0.5, n1, n2, alpha=alpha, seed=seed)
+                     if min(n1, n2) > 0 else 0.0)
         rows.append({"groups": label, **planning, "power_exact_z_test": exact, "power_simulated_z_test": simulated})
     return pd.DataFrame(rows)

@@ -35,20 +35,20 @@ TEXT = {
         "own_sample": "Ces {n} coopératives viennent du fichier `{file}` ; c'est à la documentation de l'enquête de "
                       "dire comment elles ont été choisies. Si elles n'ont pas été tirées au hasard, lisez les "
                       "intervalles comme un plancher d'incertitude.",
-        "width": "Avec n = {n}, un intervalle de Wilson à {level} autour de 50 % s'étend sur environ ±{half} points ; "
-                 "dans le plus petit secteur ({sector}, {m} coopératives), il va de {low} à {high} pour une part "
+        "width": "Avec n = {n}, un intervalle de Wilson à {level} autour de 50 % s'étend sur environ ±{half} {points} ; "
+                 "dans le plus petit secteur ({sector}, {m} {cooperatives}), il va de {low} à {high} pour une part "
                  "de {k} sur {m}.",
-        "cell_example": "Lisez les colonnes des secteurs avec leur n : {pct} du secteur {sector}, c'est {k} coopératives sur "
+        "cell_example": "Lisez les colonnes des secteurs avec leur n : {pct} du secteur {sector}, c'est {k} {cooperatives} sur "
                         "{m}, et son intervalle de Wilson à {level} va de {low} à {high}.",
-        "digital": "{uses} coopératives utilisent au moins un outil numérique ({uses_pct}) et {none} n'en "
-                   "utilisent aucun ({none_pct}).",
-        "digital_neither": " {unclassified} ne sont dans aucun des deux groupes (`unclassified`).",
+        "digital": "{uses} {cooperatives} {use} au moins un outil numérique ({uses_pct}) et {none} {use_none} "
+                   "({none_pct}).",
+        "digital_neither": " {unclassified} {is_neither} (`unclassified`).",
         "digital_rebuilt": " Les deux parts publiées laissent ces {unclassified} coopératives hors des deux groupes ; "
                            "la reconstruction garde les deux comptes imprimés et les code `unclassified`.",
         "overlap_rebuilt": "Avec {heard} ayant entendu parler de l'IA, {interested} intéressées et {neither} ni l'un "
                            "ni l'autre, exactement {both} coopératives doivent à la fois connaître l'IA et être "
                            "intéressées (inclusion-exclusion : {heard_k} + {interested_k} − ({n} − {neither_k})).",
-        "overlap_observed": "{both} coopératives connaissent l'IA et sont intéressées ; {heard} en ont entendu parler, "
+        "overlap_observed": "{both} {cooperatives} {know_interested} ; {heard} en ont entendu parler, "
                             "{interested} sont intéressées, {neither} ni l'un ni l'autre.",
         "takeaway_counts_rebuilt": "Chaque compte imprimé par l'article est retrouvé dans les lignes des répondants ; "
                                    "sur les données reconstruites, c'est par construction.",
@@ -57,7 +57,7 @@ TEXT = {
         "takeaway_tests": "Les comparaisons entre secteurs, et les hypothèses H1 et H2, demandent des tests : "
                           "carnets 03 et 04.",
         "takeaway_width": "Sur {n} coopératives, la demi-largeur médiane des intervalles à {level} est de {median} "
-                          "points (de {lo} à {hi}).",
+                          "{points} (de {lo} à {hi}).",
         "multiplicity": "{m} pratiques sont testées ; avec {m} tests au seuil de {alpha}, la probabilité d'au moins "
                         "une fausse alerte atteint {fwer} (tests indépendants). La correction de Holm la maintient à "
                         "{alpha} sans supposer les tests indépendants.",
@@ -144,28 +144,39 @@ TEXT = {
                       "(w = 0,3) est détecté avec une probabilité de {power} ; un grand effet "
                       "(w = 0,5), {power_large}.",
         "estimate": "- **Un pourcentage descriptif** dit ce qui s'est passé dans ces {n} coopératives : {k} sur {n} "
-                    "signalent des obstacles, {pct}.\n"
+                    "{report} des obstacles, {pct}.\n"
                     "- **Une estimation avec un intervalle** traite les {n} comme un échantillon et dit où la part "
                     "pourrait se trouver dans la population d'où elles ont été tirées : ici de {low} à {high} "
                     "(Wilson, {level}).",
-        "h1_data": "L'enquête {outcome} et compte {users} coopératives ayant utilisé un outil d'IA contre "
-                   "{non_users} qui ne l'ont pas fait. La règle de `verdicts.h1_verdict` renvoie donc "
+        "h1_data": "L'enquête {outcome} et compte {users} {cooperatives} ayant utilisé un outil d'IA contre "
+                   "{non_users} {did_not}. La règle de `verdicts.h1_verdict` renvoie donc "
                    "*{verdict}*. Le signe invoqué par l'article, l'intérêt pour l'IA ({k} sur {n}, {pct}), est testé "
                    "contre la moitié ci-dessous : il mesure l'intérêt, pas un effet.",
         "has_outcome": "a une mesure de l'efficacité marketing",
         "no_outcome": "n'a pas de mesure de l'efficacité marketing",
-        "h2_takeaway": "H2, telle que l'enquête peut la tester : {k} sur {n} ({pct}) signalent un obstacle ; "
+        "h2_takeaway": "H2, telle que l'enquête peut la tester : {k} sur {n} ({pct}) {report} un obstacle ; "
                        "verdict du paquet : `{verdict}`.",
-        "h1_takeaway": "H1 : verdict `{verdict}` ({users} coopératives sur {n} ont utilisé un outil d'IA). L'intérêt pour "
+        "h1_takeaway": "H1 : verdict `{verdict}` ({users} {cooperatives} sur {n} {have_used} un outil d'IA). L'intérêt pour "
                        "l'IA n'est pas une preuve que l'IA améliore le marketing.",
         "naive": "Tableau regroupé naïf : {ticks} cases cochées par {n} coopératives (khi-deux = {chi2}, ddl = {dof}) - "
                  "**pas un test valide**.",
         "naive_not_computable": "Tableau regroupé naïf : non calculable, {reason}.",
         "literature_counts": "{sources} sources, {units} unités de codage (citation × section), {pairs} couples "
                              "unité-code, {codes} codes.",
-        "h1_power_here": "{users} utilisatrices contre {non_users} non-utilisatrices : approximation {approx}, puissance "
+        "h1_power_here": "{users} {users_word} contre {non_users} {non_users_word} : approximation {approx}, puissance "
                          "exacte du même test z {exact}",
         "h1_power_ratio": " (l'approximation vaut {ratio} fois la valeur exacte)",
+        "h1_power_empty": "{users} {users_word} contre {non_users} {non_users_word} : sans l'un des deux groupes, il "
+                          "n'existe aucun test z (puissance nulle)",
+        #: Words whose form follows a count (:func:`counted_form`): singular, plural.
+        "forms": {"cooperative": ("coopérative", "coopératives"), "point": ("point", "points"),
+                  "use": ("utilise", "utilisent"), "use_none": ("n'en utilise aucun", "n'en utilisent aucun"),
+                  "is_neither": ("n'est dans aucun des deux groupes", "ne sont dans aucun des deux groupes"),
+                  "know_interested": ("connaît l'IA et est intéressée", "connaissent l'IA et sont intéressées"),
+                  "report": ("signale", "signalent"), "did_not": ("qui ne l'a pas fait", "qui ne l'ont pas fait"),
+                  "have_used": ("a utilisé", "ont utilisé"), "have_not_used": ("n'a pas utilisé", "n'ont pas utilisé"),
+                  "user": ("utilisatrice", "utilisatrices"), "non_user": ("non-utilisatrice", "non-utilisatrices"),
+                  "interested": ("intéressée", "intéressées")},
         "h1_power_large": "{users} contre {non_users} : approximation {approx}, exacte {exact}.",
         "h2_head": "**H2 - article :** `{paper}` · **paquet :** `{package}`",
         "h2_ceiling": "La règle ne peut renvoyer que {verdicts} : l'enquête indique si des obstacles existent, pas "
@@ -173,9 +184,9 @@ TEXT = {
                       "du registre pour le verdict de l'article (carnet 05, affirmation I-H2) découle donc de la "
                       "règle, pas de ces réponses.",
         "or": " ou ",
-        "h2_not_supported": "{k} sur {n} signalent des obstacles (p exact unilatéral = {p} contre la moitié) : "
+        "h2_not_supported": "{k} sur {n} {report} des obstacles (p exact unilatéral = {p} contre la moitié) : "
                             "majorité non démontrée ; {evidence}",
-        "h2_partial": "{k} sur {n} signalent des obstacles : part supérieure à {held} démontrée (p exact unilatéral "
+        "h2_partial": "{k} sur {n} {report} des obstacles : part supérieure à {held} démontrée (p exact unilatéral "
                       "= {p} contre la moitié), {tested} ; {evidence} ; l'enquête indique que des obstacles "
                       "existent, pas qu'ils sont des obstacles majeurs, et ne donne aucune part pour les obstacles "
                       "qu'elle nomme, donc le verdict le plus fort de cette règle est partially_supported",
@@ -191,15 +202,21 @@ TEXT = {
         "h1_indicator": "- `{indicator}` - paquet : `{package}` (article : `{paper}`) : {reason}.",
         "h1_not_testable": "H1 est causale (« améliorerait ») et demande un résultat comparé entre coopératives "
                            "utilisatrices de l'IA et non-utilisatrices comparables, idéalement avant et après "
-                           "l'adoption ; {problems}. Avec {users} contre {non_users}, une comparaison détecterait un "
-                           "effet moyen (h = {h}) avec une puissance de {power} ; une puissance de 80 % demande "
-                           "{n80} coopératives par groupe",
+                           "l'adoption ; {problems}. Avec {users} contre {non_users}, {comparison} ; une puissance de {target} "
+                           "demande {n80} coopératives par groupe",
+        "h1_comparison": "une comparaison détecterait un effet moyen (h = {h}) avec une puissance de {power}",
+        "h1_no_comparison": "aucune comparaison n'est possible",
         "h1_no_outcome": "l'enquête n'a pas de mesure de l'efficacité marketing",
-        "h1_small_groups": "seulement {users} coopératives ont utilisé un outil d'IA contre {non_users} qui ne l'ont "
-                           "pas fait",
+        "h1_small_groups": "seulement {users} {cooperatives} {have_used} un outil d'IA contre {non_users} {did_not}",
+        "h1_no_users": "aucune coopérative n'a utilisé d'outil d'IA",
+        "h1_small_non_users": "seulement {non_users} {cooperatives} {have_not_used} d'outil d'IA, contre {users} qui "
+                              "l'ont fait",
+        "h1_no_non_users": "toutes les coopératives ont utilisé un outil d'IA : aucune ne peut servir de comparaison",
         "h1_testable": "un résultat et deux groupes assez grands sont présents",
-        "h1_interest": "{k} sur {n} intéressées (p = {p} contre la moitié) : {majority} ; un signe d'intérêt, pas "
+        "h1_interest": "{k} sur {n} {interested} (p = {p} contre la moitié) : {majority} ; un signe d'intérêt, pas "
                        "la preuve d'un effet sur le marketing",
+        "h1_interest_none": "{k} sur {n} {interested} (p = {p} contre la moitié) : {majority} ; aucun signe d'intérêt, "
+                            "et l'intérêt ne serait pas non plus la preuve d'un effet sur le marketing",
         "majority": "une majorité", "no_majority": "majorité non démontrée",
         "data_notice": "**Données :** {file}, {n} coopératives, origine : **{origin}**",
         "origins": {"rebuilt": "reconstituées", "observed": "observées"},
@@ -281,25 +298,26 @@ TEXT = {
         "own_sample": "These {n} cooperatives come from `{file}`; how they were chosen is for the survey's own "
                       "documentation to say. If they were not drawn at random, read the intervals as a floor on "
                       "uncertainty.",
-        "width": "With n = {n}, a {level} Wilson interval around 50% is about ±{half} points wide; in the smallest "
-                 "sector ({sector}, {m} cooperatives) it runs from {low} to {high} for a share of {k} out of {m}.",
-        "cell_example": "Read the sector columns with their n: {pct} of {sector} is {k} cooperatives out of {m}, and "
+        "width": "With n = {n}, a {level} Wilson interval around 50% is about ±{half} {points} wide; in the smallest "
+                 "sector ({sector}, {m} {cooperatives}) it runs from {low} to {high} for a share of {k} out of {m}.",
+        "cell_example": "Read the sector columns with their n: {pct} of {sector} is {k} {cooperatives} out of {m}, and "
                         "its {level} Wilson interval runs from {low} to {high}.",
-        "digital": "{uses} cooperatives use at least one digital tool ({uses_pct}) and {none} use none ({none_pct}).",
-        "digital_neither": " {unclassified} are in neither group (`unclassified`).",
+        "digital": "{uses} {cooperatives} {use} at least one digital tool ({uses_pct}) and {none} {use_none} "
+                   "({none_pct}).",
+        "digital_neither": " {unclassified} {is_neither} (`unclassified`).",
         "digital_rebuilt": " The two published shares leave these {unclassified} cooperatives in neither group; the "
                            "rebuild keeps both printed counts and codes them `unclassified`.",
         "overlap_rebuilt": "With {heard} heard of AI, {interested} interested and {neither} neither, exactly {both} "
                            "cooperatives must both have heard of AI and be interested (inclusion-exclusion: "
                            "{heard_k} + {interested_k} − ({n} − {neither_k})).",
-        "overlap_observed": "{both} cooperatives have heard of AI and are interested; {heard} heard of AI, "
+        "overlap_observed": "{both} {cooperatives} {know_interested}; {heard} heard of AI, "
                             "{interested} are interested, {neither} neither.",
         "takeaway_counts_rebuilt": "Every count the paper prints is recovered from the respondent rows; on the "
                                    "rebuilt data this is by construction.",
         "takeaway_counts_observed": "These shares are this survey's; notebook 05 compares them with the paper's, "
                                     "each with its own n.",
         "takeaway_tests": "Sector comparisons, and the hypotheses H1 and H2, need tests: notebooks 03 and 04.",
-        "takeaway_width": "With {n} cooperatives, the median half-width of the {level} intervals is {median} points "
+        "takeaway_width": "With {n} cooperatives, the median half-width of the {level} intervals is {median} {points} "
                           "(from {lo} to {hi}).",
         "multiplicity": "{m} practices are tested; with {m} tests at {alpha}, the chance of at least one false alarm "
                         "reaches {fwer} (independent tests). Holm's step-down correction keeps it at {alpha} without "
@@ -380,17 +398,17 @@ TEXT = {
         "power_same": "With {n} cooperatives in sectors of {sizes} (the published study's), a medium effect "
                       "(w = 0.3) is detected with probability {power}; a large one (w = 0.5), "
                       "{power_large}.",
-        "estimate": "- **A descriptive percentage** says what happened in these {n} cooperatives: {k} of {n} report "
+        "estimate": "- **A descriptive percentage** says what happened in these {n} cooperatives: {k} of {n} {report} "
                     "barriers, {pct}.\n"
                     "- **An estimate with an interval** treats the {n} as a sample and says how far the share could "
                     "be in the population they were drawn from: here {low} to {high} (Wilson, {level}).",
-        "h1_data": "The survey {outcome} and has {users} cooperatives that used an AI tool against {non_users} that "
-                   "did not. The rule in `verdicts.h1_verdict` therefore returns *{verdict}*. The paper's supporting "
+        "h1_data": "The survey {outcome} and has {users} {cooperatives} that used an AI tool against {non_users} "
+                   "{did_not}. The rule in `verdicts.h1_verdict` therefore returns *{verdict}*. The paper's supporting "
                    "sign, interest in AI ({k} of {n}, {pct}), is tested against one half below: it measures "
                    "interest, not an effect.",
         "has_outcome": "has a measure of marketing effectiveness",
         "no_outcome": "has no measure of marketing effectiveness",
-        "h2_takeaway": "H2, as the survey can test it: {k} of {n} ({pct}) report some barrier; package verdict: "
+        "h2_takeaway": "H2, as the survey can test it: {k} of {n} ({pct}) {report} some barrier; package verdict: "
                        "`{verdict}`.",
         "h1_takeaway": "H1: verdict `{verdict}` ({users} of {n} cooperatives used an AI tool). Interest in AI is not evidence "
                        "that AI improves marketing.",
@@ -398,9 +416,20 @@ TEXT = {
         "naive_not_computable": "Naive pooled table: not computable, {reason}.",
         "literature_counts": "{sources} sources, {units} coding units (citation × section), {pairs} unit-code pairs, "
                              "{codes} codes.",
-        "h1_power_here": "{users} users against {non_users} non-users: approximation {approx}, exact power of the same "
+        "h1_power_here": "{users} {users_word} against {non_users} {non_users_word}: approximation {approx}, exact power of the same "
                          "z-test {exact}",
         "h1_power_ratio": " (the approximation is {ratio} times the exact value)",
+        "h1_power_empty": "{users} {users_word} against {non_users} {non_users_word}: without one of the two groups "
+                          "there is no z-test (power zero)",
+        #: Words whose form follows a count (:func:`counted_form`): singular, plural.
+        "forms": {"cooperative": ("cooperative", "cooperatives"), "point": ("point", "points"),
+                  "use": ("uses", "use"), "use_none": ("uses none", "use none"),
+                  "is_neither": ("is in neither group", "are in neither group"),
+                  "know_interested": ("has heard of AI and is interested", "have heard of AI and are interested"),
+                  "report": ("reports", "report"), "did_not": ("that did not", "that did not"),
+                  "have_used": ("used", "used"), "have_not_used": ("did not use", "did not use"),
+                  "user": ("user", "users"), "non_user": ("non-user", "non-users"),
+                  "interested": ("interested", "interested")},
         "h1_power_large": "{users} against {non_users}: approximation {approx}, exact {exact}.",
         "h2_head": "**H2 - paper:** `{paper}` · **package:** `{package}`",
         "h2_ceiling": "The rule can return only {verdicts}: the survey records whether barriers exist, not whether "
@@ -408,9 +437,9 @@ TEXT = {
                       "paper's verdict (notebook 05, claim I-H2) therefore follows from the rule, not from these "
                       "answers.",
         "or": " or ",
-        "h2_not_supported": "{k} of {n} report barriers (one-sided exact p = {p} against one half): not shown to be a "
+        "h2_not_supported": "{k} of {n} {report} barriers (one-sided exact p = {p} against one half): not shown to be a "
                             "majority; {evidence}",
-        "h2_partial": "{k} of {n} report barriers: shown to exceed {held} (one-sided exact p = {p} against one half), "
+        "h2_partial": "{k} of {n} {report} barriers: shown to exceed {held} (one-sided exact p = {p} against one half), "
                       "{tested}; {evidence}; the survey records that barriers exist, not that they are major "
                       "obstacles, and gives no share for the barriers it names, so this rule's strongest verdict is "
                       "partially_supported",
@@ -426,13 +455,19 @@ TEXT = {
         "h1_indicator": "- `{indicator}` - package: `{package}` (paper: `{paper}`): {reason}.",
         "h1_not_testable": "H1 is causal ('would improve') and needs an outcome compared between AI users and "
                            "comparable non-users, ideally before and after adoption; {problems}. With {users} against "
-                           "{non_users}, a comparison would detect a medium effect (h = {h}) with power {power}; 80 % "
-                           "power needs {n80} per group",
+                           "{non_users}, {comparison}; {target} power needs {n80} per group",
+        "h1_comparison": "a comparison would detect a medium effect (h = {h}) with power {power}",
+        "h1_no_comparison": "no comparison is possible",
         "h1_no_outcome": "the survey has no measure of marketing effectiveness",
-        "h1_small_groups": "only {users} cooperatives used an AI tool against {non_users} that did not",
+        "h1_small_groups": "only {users} {cooperatives} used an AI tool against {non_users} {did_not}",
+        "h1_no_users": "no cooperative used an AI tool",
+        "h1_small_non_users": "only {non_users} {cooperatives} did not use an AI tool, against {users} that did",
+        "h1_no_non_users": "every cooperative used an AI tool: none is left to compare with",
         "h1_testable": "an outcome and two groups large enough are present",
         "h1_interest": "{k} of {n} interested (p = {p} against one half): {majority}; a sign of interest, not evidence "
                        "of an effect on marketing",
+        "h1_interest_none": "{k} of {n} interested (p = {p} against one half): {majority}; no sign of interest, and "
+                            "interest would not be evidence of an effect on marketing either",
         "majority": "a majority", "no_majority": "not shown to be a majority",
         "data_notice": "**Data:** {file}, {n} cooperatives, origin: **{origin}**",
         "origins": {"rebuilt": "rebuilt", "observed": "observed"},
@@ -512,6 +547,23 @@ def number(value, lang: str, decimals: int = 0) -> str:
     (True, '100,000', '0,3', '−2,5')
     """
     return style.format_number(value, lang, decimals)
+
+
+def counted_form(word: str, count: float, lang: str) -> str:
+    """``word`` (a key of ``TEXT[lang]["forms"]``: a noun, or a verb whose subject is counted) in the
+    form ``count`` takes: in English the singular for exactly 1, in French for any count below 2
+    (« 0 coopérative », « 1,5 point »), else the plural. ``count`` is the number as the sentence
+    prints it (rounded), so the word agrees with what the reader sees.
+
+    Examples
+    --------
+    >>> counted_form("cooperative", 1, "en"), counted_form("cooperative", 0, "en"), counted_form("cooperative", 0, "fr")
+    ('cooperative', 'cooperatives', 'coopérative')
+    >>> counted_form("point", 0.3, "fr"), counted_form("point", 0.3, "en"), counted_form("use", 17, "fr")
+    ('point', 'points', 'utilisent')
+    """
+    singular, plural = TEXT[check_lang(lang)]["forms"][word]
+    return singular if (abs(count) < 2 if lang == "fr" else count == 1) else plural
 
 
 def percent(share: float, lang: str, decimals: int = 1) -> str:
@@ -690,7 +742,7 @@ def sample_note(survey: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr
     t = TEXT[check_lang(lang)]
     n = len(survey)
     head = (t["published_sample"].format(n=n) if tables.data_origin(survey) == "rebuilt"
-            else t["own_sample"].format(n=n, file=survey.attrs.get("source_file", "?")))
+            else t["own_sample"].format(n=number(n, lang), file=survey.attrs.get("source_file", "?")))
     low, high = wilson_interval(n / 2, n, alpha)
     sizes = survey["sector"].value_counts()
     sizes = sizes[sizes > 0]
@@ -698,9 +750,12 @@ def sample_note(survey: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr
     m = int(sizes[smallest])
     k = m // 3 if m >= 3 else 1
     s_low, s_high = wilson_interval(k, m, alpha)
+    half_decimals = 0 if high - low >= 0.02 else 1
+    half = round(100 * (high - low) / 2, half_decimals)
     width = t["width"].format(n=number(n, lang), level=style.confidence_level(alpha, lang),
-                              half=number(100 * (high - low) / 2, lang, 0 if high - low >= 0.02 else 1), sector=_sector(smallest, lang),
-                              m=number(m, lang), k=number(k, lang),
+                              half=number(half, lang, half_decimals), points=counted_form("point", half, lang),
+                              sector=_sector(smallest, lang), m=number(m, lang),
+                              cooperatives=counted_form("cooperative", m, lang), k=number(k, lang),
                               low=percent(s_low, lang, _interval_decimals(s_low, s_high)),
                               high=percent(s_high, lang, _interval_decimals(s_low, s_high)))
     return f"{head} {width}"
@@ -715,6 +770,7 @@ def sector_cell_example(table1: pd.DataFrame, alpha: float = plan.ALPHA, lang: s
                                                      kind="stable").iloc[0]
     return TEXT[check_lang(lang)]["cell_example"].format(
         pct=format_percent(cell["percent"], lang, 0), sector=_sector(cell["sector"], lang), k=number(cell["count"], lang),
+        cooperatives=counted_form("cooperative", cell["count"], lang),
         m=number(cell["n"], lang), level=style.confidence_level(alpha, lang),
         low=format_percent(cell["ci_low"], lang, _interval_decimals(cell["ci_low"] / 100, cell["ci_high"] / 100)),
         high=format_percent(cell["ci_high"], lang, _interval_decimals(cell["ci_low"] / 100, cell["ci_high"] / 100)))
@@ -728,9 +784,13 @@ def digital_status_note(survey: pd.DataFrame, lang: str = "fr") -> str:
     counts = survey["digital_tool_status"].astype(str).value_counts()
     uses, none = int(counts.get("uses", 0)), int(counts.get("none", 0))
     unclassified = n - uses - none
-    text = t["digital"].format(uses=number(uses, lang), none=number(none, lang), uses_pct=percent(uses / n, lang), none_pct=percent(none / n, lang))
+    text = t["digital"].format(uses=number(uses, lang), cooperatives=counted_form("cooperative", uses, lang),
+                               use=counted_form("use", uses, lang), none=number(none, lang),
+                               use_none=counted_form("use_none", none, lang), uses_pct=percent(uses / n, lang),
+                               none_pct=percent(none / n, lang))
     if unclassified:
-        text += t["digital_neither"].format(unclassified=number(unclassified, lang))
+        text += t["digital_neither"].format(unclassified=number(unclassified, lang),
+                                            is_neither=counted_form("is_neither", unclassified, lang))
     if tables.data_origin(survey) == "rebuilt" and unclassified:
         text += t["digital_rebuilt"].format(unclassified=number(unclassified, lang))
     return text
@@ -747,7 +807,9 @@ def knowledge_interest_note(survey: pd.DataFrame, lang: str = "fr") -> str:
     key = "overlap_rebuilt" if tables.data_origin(survey) == "rebuilt" else "overlap_observed"
     return TEXT[check_lang(lang)][key].format(
         heard=percent(heard / n, lang), interested=percent(interested / n, lang), neither=percent(neither / n, lang),
-        both=number(both, lang), heard_k=number(heard, lang), interested_k=number(interested, lang),
+        both=number(both, lang), cooperatives=counted_form("cooperative", both, lang),
+        know_interested=counted_form("know_interested", both, lang), heard_k=number(heard, lang),
+        interested_k=number(interested, lang),
         n=number(n, lang), neither_k=number(neither, lang))
 
 
@@ -762,7 +824,8 @@ def descriptive_takeaways(survey: pd.DataFrame, summaries, alpha: float = plan.A
     counts = t["takeaway_counts_rebuilt" if tables.data_origin(survey) == "rebuilt" else "takeaway_counts_observed"]
     width = t["takeaway_width"].format(n=number(len(survey), lang), level=style.confidence_level(alpha, lang),
                                        median=number(half.median(), lang, 1), lo=number(half.min(), lang, 1),
-                                       hi=number(half.max(), lang, 1))
+                                       hi=number(half.max(), lang, 1),
+                                       points=counted_form("point", round(half.max(), 1), lang))  # after the last
     return f"- {counts}\n- {width}\n- {t['takeaway_tests']}"
 
 
@@ -1014,7 +1077,7 @@ def estimate_note(checks: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "
     row = checks[(checks["hypothesis"] == "H2") & (checks["indicator"] == "reports_ai_barriers")].iloc[0]
     k, n = int(row["k"]), int(row["n"])
     return TEXT[check_lang(lang)]["estimate"].format(
-        n=number(n, lang), k=number(k, lang), pct=percent(k / n, lang),
+        n=number(n, lang), k=number(k, lang), report=counted_form("report", k, lang), pct=percent(k / n, lang),
         low=percent(row["ci_low"], lang, _interval_decimals(row["ci_low"], row["ci_high"])),
         high=percent(row["ci_high"], lang, _interval_decimals(row["ci_low"], row["ci_high"])),
         level=style.confidence_level(alpha, lang))
@@ -1031,7 +1094,9 @@ def h1_data_note(survey: pd.DataFrame, checks: pd.DataFrame, lang: str = "fr") -
     interest = checks[(checks["hypothesis"] == "H1") & (checks["indicator"] == "interested_in_ai")].iloc[0]
     k, n = int(interest["k"]), int(interest["n"])
     return t["h1_data"].format(outcome=t["has_outcome" if H1_OUTCOME in survey.columns else "no_outcome"],
-                               users=number(users, lang), non_users=number(len(survey) - users, lang),
+                               users=number(users, lang), cooperatives=counted_form("cooperative", users, lang),
+                               non_users=number(len(survey) - users, lang),
+                               did_not=counted_form("did_not", len(survey) - users, lang),
                                verdict=head["package_verdict"], k=number(k, lang), n=number(n, lang),
                                pct=percent(k / n, lang))
 
@@ -1045,11 +1110,13 @@ def hypothesis_takeaways(survey: pd.DataFrame, checks: pd.DataFrame, lang: str =
     h2 = checks[(checks["hypothesis"] == "H2") & (checks["indicator"] == "reports_ai_barriers")].iloc[0]
     h1 = checks[(checks["hypothesis"] == "H1") & (checks["package_verdict"] != "supporting_indicator")].iloc[0]
     k, n = int(h2["k"]), int(h2["n"])
+    users = int(survey[H1_EXPOSURE].astype(bool).sum())
     return "\n".join([
-        "- " + t["h2_takeaway"].format(k=number(k, lang), n=number(n, lang), pct=percent(k / n, lang),
-                                       verdict=h2["package_verdict"]),
+        "- " + t["h2_takeaway"].format(k=number(k, lang), n=number(n, lang), report=counted_form("report", k, lang),
+                                       pct=percent(k / n, lang), verdict=h2["package_verdict"]),
         "- " + t["h1_takeaway"].format(verdict=h1["package_verdict"], n=number(len(survey), lang),
-                                       users=number(int(survey[H1_EXPOSURE].astype(bool).sum()), lang)),
+                                       users=number(users, lang), cooperatives=counted_form("cooperative", users, lang),
+                                       have_used=counted_form("have_used", users, lang)),
     ])
 
 
@@ -1111,7 +1178,7 @@ def h2_reason(test, sensitivity: pd.DataFrame, verdict: str, alpha: float = plan
         bf_plus_words=bayes_factor_words(test["bf_plus"], t["a_majority"], lang),
         bf10=format_bf(test["bf10"], test.get("log10_bf10"), lang),
         bf10_words=bayes_factor_words(test["bf10"], t["other_than_half"], lang))
-    values = dict(k=number(k, lang), n=number(n, lang), evidence=evidence,
+    values = dict(k=number(k, lang), n=number(n, lang), report=counted_form("report", k, lang), evidence=evidence,
                   p=format_p(test["p_value"], lang, test.get("log10_p_value")))  # never 0, even at n = 100,000
     if verdict == "not_supported":
         return t["h2_not_supported"].format(**values)
@@ -1136,12 +1203,28 @@ def h1_reason(problems, users: int, non_users: int, planning: dict, lang: str = 
     t = TEXT[check_lang(lang)]
     if not problems:
         return t["h1_testable"]
-    words = {"no_outcome": t["h1_no_outcome"],
-             "small_groups": t["h1_small_groups"].format(users=number(users, lang), non_users=number(non_users, lang))}
+    words = {"no_outcome": t["h1_no_outcome"], "small_groups": _h1_small_group(users, non_users, lang)}
+    # With an empty group there is nothing to compare: a power (0, or statsmodels' one-sample figure) would
+    # describe a comparison that does not exist.
+    comparison = (t["h1_comparison"].format(h=style.format_significant(plan.H1_EFFECT_SIZE_H, lang),
+                                            power=number(planning["power_as_is"], lang, 2))
+                  if min(users, non_users) > 0 else t["h1_no_comparison"])
     return t["h1_not_testable"].format(
         problems="; ".join(words[p] for p in problems), users=number(users, lang), non_users=number(non_users, lang),
-        h=style.format_significant(plan.H1_EFFECT_SIZE_H, lang), power=number(planning["power_as_is"], lang, 2),
-        n80=number(planning["n_per_group_80"], lang))
+        comparison=comparison, target=percent(plan.TARGET_POWER, lang, 0), n80=number(planning["n_per_group_80"], lang))
+
+
+def _h1_small_group(users: int, non_users: int, lang: str) -> str:
+    """Which of H1's groups is too small, in words: the smaller one (users or non-users), or none at all."""
+    t = TEXT[lang]
+    values = dict(users=number(users, lang), non_users=number(non_users, lang))
+    if users <= non_users:
+        return t["h1_no_users"] if users == 0 else t["h1_small_groups"].format(
+            **values, cooperatives=counted_form("cooperative", users, lang),
+            have_used=counted_form("have_used", users, lang), did_not=counted_form("did_not", non_users, lang))
+    return t["h1_no_non_users"] if non_users == 0 else t["h1_small_non_users"].format(
+        **values, cooperatives=counted_form("cooperative", non_users, lang),
+        have_not_used=counted_form("have_not_used", non_users, lang))
 
 
 def h1_interest_reason(test, alpha: float = plan.ALPHA, lang: str = "fr") -> str:
@@ -1154,9 +1237,12 @@ def h1_interest_reason(test, alpha: float = plan.ALPHA, lang: str = "fr") -> str
     '21 of 30 interested (p = 0.0214 against one half): a majority; a sign of interest, not evidence of an effect on marketing'
     """
     t = TEXT[check_lang(lang)]
-    return t["h1_interest"].format(k=number(int(test["k"]), lang), n=number(int(test["n"]), lang),
-                                   p=format_p(test["p_value"], lang, test.get("log10_p_value")),
-                                   majority=t["majority" if test["p_value"] < alpha else "no_majority"])
+    k = int(test["k"])
+    # No cooperative interested is no sign of interest at all: the sentence must not call it one.
+    return t["h1_interest" if k else "h1_interest_none"].format(
+        k=number(k, lang), n=number(int(test["n"]), lang), interested=counted_form("interested", k, lang),
+        p=format_p(test["p_value"], lang, test.get("log10_p_value")),
+        majority=t["majority" if test["p_value"] < alpha else "no_majority"])
 
 
 @sentence
@@ -1329,11 +1415,17 @@ def h1_power_note(power_check: pd.DataFrame, lang: str = "fr") -> str:
     per group."""
     t = TEXT[check_lang(lang)]
     here, large = power_check.iloc[0], power_check.iloc[1]
-    first = t["h1_power_here"].format(users=number(here["users"], lang), non_users=number(here["non_users"], lang),
-                                      approx=number(here["power_as_is"], lang, 3),
-                                      exact=number(here["power_exact_z_test"], lang, 3))
-    if here["power_exact_z_test"] > 0:
-        first += t["h1_power_ratio"].format(ratio=number(here["power_as_is"] / here["power_exact_z_test"], lang, 1))
+    groups = dict(users=number(here["users"], lang), non_users=number(here["non_users"], lang),
+                  users_word=counted_form("user", here["users"], lang),
+                  non_users_word=counted_form("non_user", here["non_users"], lang))
+    if min(here["users"], here["non_users"]) == 0:  # no second group: no test, so no power to compare
+        first = t["h1_power_empty"].format(**groups)
+    else:
+        first = t["h1_power_here"].format(**groups, approx=number(here["power_as_is"], lang, 3),
+                                          exact=number(here["power_exact_z_test"], lang, 3))
+    ratio = here["power_as_is"] / here["power_exact_z_test"] if here["power_exact_z_test"] > 0 else math.nan
+    if math.isfinite(ratio) and round(ratio, 1) != 1:  # "1.0 times" says nothing: the two agree
+        first += t["h1_power_ratio"].format(ratio=number(ratio, lang, 1))
     second = t["h1_power_large"].format(users=number(large["users"], lang), non_users=number(large["non_users"], lang),
                                         approx=number(large["power_as_is"], lang, 3),
                                         exact=number(large["power_exact_z_test"], lang, 3))

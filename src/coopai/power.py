@@ -225,11 +225,19 @@ def h1_planning(users: int, non_users: int, alpha: float = plan.ALPHA) -> dict:
     """Power of a users-versus-non-users comparison as it stands (the survey's group sizes), and the
     n per group for 80 % (:func:`h1_n_per_group`).
 
-    Normal approximation for two proportions with Cohen's h (statsmodels ``NormalIndPower``).
+    Normal approximation for two proportions with Cohen's h (statsmodels ``NormalIndPower``); 0
+    when either group is empty.
+
+    Examples
+    --------
+    >>> round(h1_planning(3, 27)["power_as_is"], 2), h1_planning(30, 0)["power_as_is"], h1_planning(0, 30)["power_as_is"]
+    (0.13, 0.0, 0.0)
     """
     analysis = NormalIndPower()
-    power_as_is = float(analysis.power(plan.H1_EFFECT_SIZE_H, nobs1=max(users, 1), ratio=non_users / max(users, 1),
-                                       alpha=alpha)) if users else 0.0
+    # An empty group leaves nothing to compare: power 0. (statsmodels reads ratio = 0 as a one-sample
+    # test and would give every cooperative using AI a power of 0.78 at 30.)
+    power_as_is = float(analysis.power(plan.H1_EFFECT_SIZE_H, nobs1=users, ratio=non_users / users,
+                                       alpha=alpha)) if users and non_users else 0.0
     return {"users": users, "non_users": non_users, "effect_size_h": plan.H1_EFFECT_SIZE_H,
             "power_as_is": power_as_is, "n_per_group_80": h1_n_per_group(alpha)}
 

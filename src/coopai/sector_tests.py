@@ -184,12 +184,15 @@ def residuals_long(survey: pd.DataFrame, variables, alpha: float = plan.ALPHA) -
     for variable in variables:
         counts = sector_table(survey, variable)
         t = counts.to_numpy()
-        if (t.sum(axis=0) == 0).any() or (t.sum(axis=1) == 0).any():
-            residuals = np.full(t.shape, np.nan)  # no variation in a row or column: undefined
-            expected = np.full(t.shape, np.nan)
-        else:
-            residuals = adjusted_residuals(t)
-            expected = expected_counts(t)
+        residuals = np.full(t.shape, np.nan)
+        expected = np.full(t.shape, np.nan)
+        # A sector without cooperatives (a codebook sector this survey lacks) has no residual, and must not void
+        # the others': they are the residuals of the table of the sectors present (before, one absent sector
+        # left every residual NaN, and every sector reading of a two-sector survey "not supported").
+        present = t.sum(axis=1) > 0
+        if present.sum() >= 2 and (t[present].sum(axis=0) > 0).all():  # else no variation: undefined
+            residuals[present] = adjusted_residuals(t[present])
+            expected[present] = expected_counts(t[present])
         for sector, value, cell_expected in zip(counts.index, residuals[:, -1], expected.min(axis=1)):
             rows.append((variable, sector, float(value), float(cell_expected)))
     table = pd.DataFrame(rows, columns=["practice", "sector", "adjusted_residual", "expected_min"])

@@ -31,7 +31,8 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
     * ``not_supported``: the direction matches but the test does not reject
       (the data are compatible with no difference between sectors);
     * ``not_computable`` (checked first): the sector test does not exist on this survey
-      (one sector, or one answer; see :func:`coopai.sector_tests.not_computable_reason`).
+      (one sector, or one answer; see :func:`coopai.sector_tests.not_computable_reason`), or a
+      sector the reading names has no cooperative in it.
     """
     rows = []
     for reading in readings.itertuples(index=False):
@@ -43,7 +44,9 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
         if not test.get("computable", True):
             verdict = "not_computable"  # one sector or one answer: no test exists (the tests' reason says why)
         elif np.isnan(signed).any():
-            verdict = "not_supported"  # a sector or an answer without variation: nothing to test
+            # The test exists, but a sector the reading names has no cooperative in this survey: the reading
+            # cannot be checked (it said "not_supported", which the ledger counted as a discrepancy).
+            verdict = "not_computable"
         elif min(signed) < 0:
             verdict = "contradicted"
         elif test["p_exact_holm"] < alpha and max(signed) > plan.residual_threshold(alpha):
