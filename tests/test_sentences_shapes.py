@@ -289,3 +289,30 @@ def test_the_ledgers_english_notes_print_counts_and_percentages_as_english_does(
     provenance = {"data_file": "x.csv", "sha256": "0", "n": 100_000, "origin": "observed", "alpha": 0.05, "seed": 1}
     report = audit.reproduction_report(ledger.assign(basis="observed"), "observed", None, provenance)
     assert "- Cooperatives: 100,000; origin" in report
+
+
+def test_more_dynamic_sectors_cannot_be_checked_without_them(edges):
+    """W6 ("craft and service cooperatives are more dynamic in promotion") on a survey without craft
+    cooperatives compared Services alone; without Services and Artisanat both, all() of nothing read
+    "reproduced"."""
+    published = read_published_aggregates()
+    survey = edges["two_sectors"]
+    assert "Artisanat" not in set(survey["sector"])  # the fault's condition
+    w6 = audit.wording_claims(survey, published).set_index("claim_id").loc["W6"]
+    assert w6["status"] == "not_reproducible" and w6["note"].endswith("no cooperative of Artisanat in this survey")
+    neither = survey.assign(sector=survey["sector"].astype(str).replace({"Services": "Autres"}))
+    assert audit.wording_claims(neither, published).set_index("claim_id").loc["W6", "status"] == "not_reproducible"
+    whole = audit.wording_claims(edges["small"], published).set_index("claim_id").loc["W6"]
+    assert whole["status"] in ("reproduced", "discrepancy")  # every sector present: the rule decides
+
+
+def test_a_design_of_one_stratum_says_one_stratum():
+    """Notebook 02's design line said "1 strata" ("1 strates") for a design with weights only."""
+    from coopai import design
+
+    survey = synthetic.generate_survey(40, seed=1).assign(poids=2.0)
+    declared = design.from_parameters("poids", "", "", "")
+    prepared = design.prepare(survey, declared, file="weights.csv")
+    assert len(prepared.stratum_names) == 1  # the fault's condition
+    assert "; 1 stratum, 40 clusters, 39 degrees of freedom." in narrative.descriptive_design_note(declared, prepared, "en")
+    assert " ; 1 strate, 40 grappes, 39 degrés de liberté." in plain(narrative.descriptive_design_note(declared, prepared, "fr"))

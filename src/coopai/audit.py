@@ -620,7 +620,8 @@ def wording_claims(survey: pd.DataFrame, published: pd.DataFrame, barrier_lists:
     * ``change_over_time``: a change ("growing") needs two measurements in time; a survey
       without a ``wave`` column measured once;
     * ``more_dynamic_in_promotion``: the named sectors are more dynamic in promotion only if
-      each has a higher rate than every other sector in each of :data:`PROMOTION_PRACTICES`.
+      each has a higher rate than every other sector in each of :data:`PROMOTION_PRACTICES`;
+      ``not_reproducible`` when the survey lacks a named sector, or has no other sector.
 
     Words contradicted by the paper's own figures are an ``internal_inconsistency`` on rebuilt
     data (the figures are the paper's) and a ``discrepancy`` on observed data.
@@ -674,15 +675,24 @@ def wording_claims(survey: pd.DataFrame, published: pd.DataFrame, barrier_lists:
             named = claim.subject.split("|")
             rates = pd.DataFrame({p: pd.Series(stats.indicator_hits(survey, p), index=survey.index, dtype=float)
                                   .groupby(survey["sector"], observed=True).mean() for p in PROMOTION_PRACTICES})
-            named = [x for x in named if x in rates.index]  # a sector without cooperatives has no rate
+            absent = [x for x in named if x not in rates.index]  # a sector without cooperatives has no rate
+            named = [x for x in named if x in rates.index]
             others = [x for x in rates.index if x not in named]
             ok = all((rates.loc[x] > rates.loc[others].max()).all() for x in named)
-            status, basis = ("reproduced" if ok else contradicted), numbers_basis
+            # Without one of the named sectors, or without any other to compare with, the words cannot be
+            # checked: before, a survey lacking them read "reproduced" (all() of nothing) or a discrepancy.
+            checkable = not absent and named and others
+            status = ("reproduced" if ok else contradicted) if checkable else "not_reproducible"
+            basis = numbers_basis
             rule = "each named sector above every other sector in each promotion practice of Table 1"
             lowest = [f"{x} lowest in {p}" for p in PROMOTION_PRACTICES for x in named
                       if rates.loc[x, p] <= rates[p].min()]
             note = "; ".join(f"{p}: " + ", ".join(f"{x} {_percent(100 * rates.loc[x, p])}" for x in rates.index)
                              for p in PROMOTION_PRACTICES) + (f" ({'; '.join(lowest)})" if lowest else "")
+            if absent:
+                note += f"; no cooperative of {' or '.join(absent)} in this survey"
+            elif not others:
+                note += "; no other sector in this survey to compare with"
         else:
             raise ValueError(f"data/audit/wording_claims.csv, claim {claim.claim_id}: unknown rule {claim.rule!r}")
         rows.append({"claim_id": claim.claim_id, "kind": "wording", "location": claim.location, "page": claim.page,

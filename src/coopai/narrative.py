@@ -176,7 +176,8 @@ TEXT = {
                   "report": ("signale", "signalent"), "did_not": ("qui ne l'a pas fait", "qui ne l'ont pas fait"),
                   "have_used": ("a utilisé", "ont utilisé"), "have_not_used": ("n'a pas utilisé", "n'ont pas utilisé"),
                   "user": ("utilisatrice", "utilisatrices"), "non_user": ("non-utilisatrice", "non-utilisatrices"),
-                  "interested": ("intéressée", "intéressées")},
+                  "interested": ("intéressée", "intéressées"), "stratum": ("strate", "strates"),
+                  "cluster": ("grappe", "grappes"), "degree": ("degré de liberté", "degrés de liberté")},
         "h1_power_large": "{users} contre {non_users} : approximation {approx}, exacte {exact}.",
         "h2_head": "**H2 - article :** `{paper}` · **paquet :** `{package}`",
         "h2_ceiling": "La règle ne peut renvoyer que {verdicts} : l'enquête indique si des obstacles existent, pas "
@@ -225,7 +226,7 @@ TEXT = {
                         "de ce carnet, et chaque figure de parts avec intervalles montre les estimations fondées sur le "
                         "plan (son pied de figure le nomme) ; les autres tableaux et figures ignorent le plan.",
         "design_used": "**Plan utilisé :** {design}",
-        "design_counts": " ; {strata} strates, {clusters} grappes, {degf} degrés de liberté",
+        "design_counts": " ; {strata} {strata_word}, {clusters} {clusters_word}, {degf} {degf_word}",
         "design_lonely": " ; strates à une seule grappe traitées par la règle : {lonely}",
         "no_design_counts": "Aucun plan de sondage n'a été déclaré pour ce calcul : chaque coopérative compte une fois, "
                             "comme ci-dessus, et aucun tableau fondé sur le plan n'est écrit.",
@@ -429,7 +430,8 @@ TEXT = {
                   "report": ("reports", "report"), "did_not": ("that did not", "that did not"),
                   "have_used": ("used", "used"), "have_not_used": ("did not use", "did not use"),
                   "user": ("user", "users"), "non_user": ("non-user", "non-users"),
-                  "interested": ("interested", "interested")},
+                  "interested": ("interested", "interested"), "stratum": ("stratum", "strata"),
+                  "cluster": ("cluster", "clusters"), "degree": ("degree of freedom", "degrees of freedom")},
         "h1_power_large": "{users} against {non_users}: approximation {approx}, exact {exact}.",
         "h2_head": "**H2 - paper:** `{paper}` · **package:** `{package}`",
         "h2_ceiling": "The rule can return only {verdicts}: the survey records whether barriers exist, not whether "
@@ -476,7 +478,7 @@ TEXT = {
                         "every figure of shares with intervals shows the design-based estimates (its footer names the "
                         "design); the other tables and figures ignore the design.",
         "design_used": "**Design used:** {design}",
-        "design_counts": "; {strata} strata, {clusters} clusters, {degf} degrees of freedom",
+        "design_counts": "; {strata} {strata_word}, {clusters} {clusters_word}, {degf} {degf_word}",
         "design_lonely": "; single-cluster strata handled by the rule: {lonely}",
         "no_design_counts": "No survey design was declared for this run: every cooperative counts once, as above, and "
                             "no design-based table is written.",
@@ -1310,9 +1312,11 @@ def descriptive_design_note(survey_design, prepared, lang: str = "fr") -> str:
     t = TEXT[check_lang(lang)]
     if not survey_design:
         return t["no_design_counts"]
+    strata, clusters = len(prepared.stratum_names), len(prepared.psu_stratum)
     text = _design_used(survey_design, lang) + t["design_counts"].format(
-        strata=number(len(prepared.stratum_names), lang), clusters=number(len(prepared.psu_stratum), lang),
-        degf=number(prepared.degf, lang))
+        strata=number(strata, lang), strata_word=counted_form("stratum", strata, lang),
+        clusters=number(clusters, lang), clusters_word=counted_form("cluster", clusters, lang),
+        degf=number(prepared.degf, lang), degf_word=counted_form("degree", prepared.degf, lang))
     if prepared.lonely_strata:
         text += t["design_lonely"].format(lonely=number(len(prepared.lonely_strata), lang))
     return text + "."
