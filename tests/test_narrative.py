@@ -436,7 +436,8 @@ def test_no_reason_wording_is_written_again_in_the_verdict_rules():
     en = narrative.TEXT["en"]
     keys = ("h2_not_supported", "h2_partial", "h2_failed", "h2_all_held", "h2_evidence", "bf_evidence", "bf_none",
             "other_than_half", "h1_not_testable", "h1_no_outcome", "h1_small_groups", "h1_testable", "h1_interest",
-            "no_majority")
+            "no_majority", "h1_comparison", "h1_no_comparison", "h1_no_users", "h1_small_non_users", "h1_no_non_users",
+            "h1_interest_none")
     pieces = [p.strip() for k in keys for p in re.split(r"\{\w*\}", en[k]) if len(p.strip()) >= 12]
     assert len(pieces) > 20
     for module in ("verdicts", "hypotheses"):
