@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 from coopai import (config, figure_checks, figures, hypotheses, identification, literature, literature_figures,  # noqa: E402
                     plan, power, sector_tests, stats, style)
-from coopai.published import read_published_aggregates  # noqa: E402
+from coopai.published import paper_sector_sizes, read_published_aggregates  # noqa: E402
 from coopai.survey import load_survey  # noqa: E402
 
 LANGS = ("fr", "en")
@@ -42,7 +42,9 @@ def study_figures(survey, alpha, lang):
     rebuilt = bool(survey.attrs.get("rebuilt"))
     sizes = [k for k in (int(survey["sector"].eq(s).sum()) for s in SECTORS) if k > 0]
     ranges, power_table = _slow_tables(alpha) if rebuilt else (None, power.power_table(sizes, seed=1, alpha=alpha))
-    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)), dof=len(sizes) - 1, alpha=alpha)
+    # One sector: no sector test, so the curves are drawn for the published study's sectors (notebook 03).
+    dof = (len(sizes) if len(sizes) > 1 else len(paper_sector_sizes())) - 1
+    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)), dof=dof, alpha=alpha)
     references, scheme = literature.read_references(), literature.read_scheme()
     coding = literature.read_coding(references=references, scheme=scheme)
     draws = {
@@ -354,6 +356,33 @@ def large_survey(tmp_path_factory):
         return load_survey(path)
 
 
+@pytest.fixture(scope="module")
+def one_sector_survey(tmp_path_factory):
+    """A user's survey of one sector only (26 generated agricultural cooperatives): no sector test exists."""
+    from coopai import synthetic
+
+    style.use_house_style()
+    frame = synthetic.generate_survey(60, seed=2)
+    path = tmp_path_factory.mktemp("one sector") / "agriculture only.csv"
+    frame[frame["sector"] == "Agriculture"].to_csv(path, index=False)
+    return load_survey(path)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_residual_grid_of_one_sector_says_why_it_is_empty(one_sector_survey, lang):
+    from coopai.narrative import reason_in
+
+    residuals = sector_tests.residuals_long(one_sector_survey, plan.FAMILIES["table1_practices"])
+    assert residuals["adjusted_residual"].isna().all()  # the case: nothing to colour
+    fig = figures.residual_heatmap(residuals, one_sector_survey, lang)
+    words = " ".join(_words(fig).split())
+    assert not figure_checks.all_problems(fig, lang)
+    plt.close(fig)
+    reason = reason_in(sector_tests.comparison_reason(one_sector_survey), lang)
+    assert figures.TEXT[lang]["no_residuals"].split(":")[0] in words and reason[:30] in words, words
+    assert "Bonferroni" not in words, words  # no rule for bold cells where there is no cell
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_figure_of_a_100000_row_survey_passes_the_editor_checks(large_survey, lang):
     """Counts to 100,000 and log axes over four decades: before, ten count ticks ("10 000", "20 000")
@@ -375,7 +404,7 @@ def test_the_sample_note_says_purposive_of_the_published_study_only(survey, larg
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_power_curve_claims_no_exact_power_it_did_not_compute(large_survey, lang):
+def test_power_curve_claims_no_exact_power_it_did_not_compute(large_survey, one_sector_survey, lang):
     """Above plan.POWER_EXACT_MAX_N the table leaves the exact power empty: the figure must not list it."""
     draw = study_figures(large_survey, plan.ALPHA, lang)["fig_power_curve"]
     fig = draw()
@@ -386,6 +415,13 @@ def test_power_curve_claims_no_exact_power_it_did_not_compute(large_survey, lang
     assert exact not in legend, legend
     assert figures.say(lang, "exact_power_not_computed", n=style.format_number(LARGE_N, lang, 0),
                        cap=style.format_number(plan.POWER_EXACT_MAX_N, lang, 0)) in words
+    # One sector: no sector test, hence no exact power; the note says so, not that n is above the cap.
+    fig = study_figures(one_sector_survey, plan.ALPHA, lang)["fig_power_curve"]()
+    legend = " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    words = _words(fig)
+    plt.close(fig)
+    assert exact not in legend and figures.say(lang, "exact_power_one_sector") in words, words
+    assert figures.TEXT[lang]["exact_power_not_computed"].split(":")[0] not in words, words
     # On the published study's sizes it is computed, listed, and no note says otherwise.
     fig = study_figures(load_survey(), plan.ALPHA, lang)["fig_power_curve"]()
     legend = " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())

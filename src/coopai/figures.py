@@ -42,6 +42,7 @@ TEXT = {
         "residuals": "Résidus standardisés ajustés des réponses « oui », par secteur",
         "residual_bar": "Résidu ajusté",
         "residual_note": "En gras : |r| > {z} (valeur critique normale à α = {alpha}, bilatéral)",
+        "no_residuals": "Aucun résidu : aucun test par secteur n’est calculable sur ces données{reason}",
         "residual_note_bonferroni": "En gras : |r| > {z} (seuil de Bonferroni sur les {cells} cellules à α = {alpha}, "
                                     "bilatéral)",
         "ranges": "Tests par secteur non identifiés : p exact sur toutes les répartitions possibles",
@@ -83,6 +84,8 @@ TEXT = {
         "sample": "{n} coopératives : les intervalles supposent un tirage aléatoire simple",
         "exact_power_not_computed": "Puissance exacte non calculée : n = {n} dépasse le plafond du plan ({cap}) ; "
                                     "courbes : approximation",
+        "exact_power_one_sector": "Puissance exacte non calculable : un seul secteur, donc aucun test par secteur ; "
+                                  "courbes : approximation",
         "design": "Plan de sondage ({n} coopératives) : {design}",
         "design_interval": "Barres : intervalle logit à {level} de l’estimation pondérée (par défaut de svyciprop, "
                            "paquet survey de R)",
@@ -107,6 +110,7 @@ TEXT = {
         "residuals": "Adjusted standardized residuals of the “yes” answers, by sector",
         "residual_bar": "Adjusted residual",
         "residual_note": "Bold: |r| > {z} (two-sided normal critical value at α = {alpha})",
+        "no_residuals": "No residual: no sector test is computable on these data{reason}",
         "residual_note_bonferroni": "Bold: |r| > {z} (Bonferroni threshold over the {cells} cells at α = {alpha}, "
                                     "two-sided)",
         "ranges": "Sector tests not identified: exact p over every possible breakdown",
@@ -148,6 +152,7 @@ TEXT = {
         "sample": "{n} cooperatives: intervals assume simple random sampling",
         "exact_power_not_computed": "Exact power not computed: n = {n} is above the plan's cap ({cap}); "
                                     "curves: approximation",
+        "exact_power_one_sector": "Exact power not computable: one sector, so no sector test; curves: approximation",
         "design": "Survey design ({n} cooperatives): {design}",
         "design_interval": "Bars: {level} logit interval of the weighted estimate (the default of svyciprop, R’s survey "
                            "package)",
@@ -533,8 +538,13 @@ def residual_heatmap(residuals: pd.DataFrame, survey: pd.DataFrame, lang: str = 
     else:
         z = plan.critical_z(alpha)
         note = say(lang, "residual_note", z=style.format_number(z, lang, 2), alpha=style.format_number(alpha, lang, None))
-    notes = _data_notes(survey, lang) + [note]
-    notes += design_ignored_notes(design, lang)
+    if not wide.notna().any().any():  # an empty grid says why (one sector, or one answer everywhere), no bold rule
+        from .narrative import reason_in
+        from .sector_tests import comparison_reason
+
+        reason = comparison_reason(survey)
+        note = say(lang, "no_residuals", reason=f" ({wrap(reason_in(reason, lang), 90)})" if reason else "")
+    notes = _data_notes(survey, lang) + [note] + design_ignored_notes(design, lang)
     fig, ax = new_figure(7.5, 4.4, notes)
     limit = max(4.0, float(np.ceil(np.nanmax(np.abs(wide.to_numpy())))) if wide.notna().any().any() else 4.0)
     # Two decimals: a residual printed "−3,0" must not read as past a threshold of 2,96 it does not reach.
@@ -614,10 +624,17 @@ def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "
     """
     check_lang(lang)
     n_survey = int(simulated["n"].iloc[0])
-    # Above the plan's cap (plan.POWER_EXACT_MAX_N) the exact power is not computed: no point, and a note says so.
+    if sizes is None:
+        from .published import paper_sector_sizes
+        sizes = paper_sector_sizes()
+    # No exact power (no point, and a note says why): one sector has no sector test; above the
+    # plan's cap (plan.POWER_EXACT_MAX_N) it is not computed.
     computed = simulated["power_exact"].notna().to_numpy()
-    not_computed = [] if computed.any() else [say(lang, "exact_power_not_computed", n=style.format_number(n_survey, lang, 0),
-                                                  cap=style.format_number(plan.POWER_EXACT_MAX_N, lang, 0))]
+    not_computed = []
+    if not computed.any():
+        not_computed = [say(lang, "exact_power_one_sector") if len(sizes) < 2 else
+                        say(lang, "exact_power_not_computed", n=style.format_number(n_survey, lang, 0),
+                            cap=style.format_number(plan.POWER_EXACT_MAX_N, lang, 0))]
     fig, ax = new_figure(8.5, 5.6, [say(lang, "w_note")] + not_computed + design_ignored_notes(design, lang))
     effect_words = TEXT[lang]["effect_sizes"]
     for (w, group), (colour, linestyle, marker) in zip(curve.groupby("w"), SERIES):
@@ -625,9 +642,6 @@ def power_curve_plot(curve: pd.DataFrame, simulated: pd.DataFrame, lang: str = "
                 markersize=5, label=say(lang, "effect", w=style.format_number(w, lang, None),
                                         size=effect_words.get(round(float(w), 3), "")).replace(" ()", ""))
     ci = style.ci_abbreviation(alpha, lang)
-    if sizes is None:
-        from .published import paper_sector_sizes
-        sizes = paper_sector_sizes()
     # Enumerated power is exact (standard error 0): a point; simulated power gets its interval.
     if computed.any():
         shown = simulated[computed]
