@@ -316,3 +316,18 @@ def test_a_design_of_one_stratum_says_one_stratum():
     assert len(prepared.stratum_names) == 1  # the fault's condition
     assert "; 1 stratum, 40 clusters, 39 degrees of freedom." in narrative.descriptive_design_note(declared, prepared, "en")
     assert " ; 1 strate, 40 grappes, 39 degrés de liberté." in plain(narrative.descriptive_design_note(declared, prepared, "fr"))
+
+
+
+def test_a_one_sector_survey_has_its_only_sector_not_a_smallest_and_no_reading_is_a_discrepancy(tmp_path):
+    """sample_note said "in the smallest sector (Agriculture, 50 cooperatives)" of a survey with one sector,
+    and the ledger's I-R5 counted its test, which does not exist there, as a discrepancy."""
+    frame = synthetic.generate_survey(50, seed=11).assign(sector="Agriculture")
+    survey = load(frame, tmp_path, "one_sector")
+    assert survey["sector"].value_counts().gt(0).sum() == 1  # the fault's condition
+    assert "in its only sector (Agriculture, 50 cooperatives)" in narrative.sample_note(survey, 0.05, "en")
+    assert "dans son seul secteur (Agriculture, 50 coopératives)" in plain(narrative.sample_note(survey, 0.05, "fr"))
+    ledger = audit.inferential_claims(survey, read_published_aggregates()).set_index("claim_id")
+    assert (ledger.loc[["I-R1", "I-R2", "I-R3", "I-R4", "I-R5"], "status"] == "not_reproducible").all()
+    two = load(synthetic.generate_survey(50, seed=11), tmp_path, "four_sectors")
+    assert "in the smallest sector (" in narrative.sample_note(two, 0.05, "en")

@@ -510,7 +510,9 @@ def observed_r5_claim(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.A
             "quantity": reading.paraphrase, "printed": "", "published": np.nan, "reproduced": verdict.p_exact_holm,
             "notebook": "03_cross_sector_tests.ipynb", "section": "Variables published only as totals",
             "function": _name(sector_reading_verdicts),
-            "status": "reproduced" if verdict.verdict == "supported" else "discrepancy", "basis": "inferential",
+            # The same status rule as I-R1 to I-R4: a test that does not exist (one sector, or a named sector
+            # absent) contradicts nothing, and a reading true of the sample but not shown between sectors says so.
+            "status": reading_status(verdict.verdict, on_stated_side(residuals, reading)), "basis": "inferential",
             "rule": f"exact sector test on observed data{by}, Holm within the total-only family: {verdict.verdict}",
             "aggregate_id": "A01",
             "note": f"{holm}; adjusted residuals of 'heard of AI': "

@@ -36,7 +36,7 @@ TEXT = {
                       "dire comment elles ont été choisies. Si elles n'ont pas été tirées au hasard, lisez les "
                       "intervalles comme un plancher d'incertitude.",
         "width": "Avec n = {n}, un intervalle de Wilson à {level} autour de 50 % s'étend sur environ ±{half} {points} ; "
-                 "dans le plus petit secteur ({sector}, {m} {cooperatives}), il va de {low} à {high} pour une part "
+                 "{which} ({sector}, {m} {cooperatives}), il va de {low} à {high} pour une part "
                  "de {k} sur {m}.",
         "cell_example": "Lisez les colonnes des secteurs avec leur n : {pct} du secteur {sector}, c'est {k} {cooperatives} sur "
                         "{m}, et son intervalle de Wilson à {level} va de {low} à {high}.",
@@ -166,6 +166,7 @@ TEXT = {
         "h1_power_here": "{users} {users_word} contre {non_users} {non_users_word} : approximation {approx}, puissance "
                          "exacte du même test z {exact}",
         "h1_power_ratio": " (l'approximation vaut {ratio} fois la valeur exacte)",
+        "smallest_sector": "dans le plus petit secteur", "only_sector": "dans son seul secteur",
         "h1_power_empty": "{users} {users_word} contre {non_users} {non_users_word} : sans l'un des deux groupes, il "
                           "n'existe aucun test z (puissance nulle)",
         #: Words whose form follows a count (:func:`counted_form`): singular, plural.
@@ -299,8 +300,8 @@ TEXT = {
         "own_sample": "These {n} cooperatives come from `{file}`; how they were chosen is for the survey's own "
                       "documentation to say. If they were not drawn at random, read the intervals as a floor on "
                       "uncertainty.",
-        "width": "With n = {n}, a {level} Wilson interval around 50% is about ±{half} {points} wide; in the smallest "
-                 "sector ({sector}, {m} {cooperatives}) it runs from {low} to {high} for a share of {k} out of {m}.",
+        "width": "With n = {n}, a {level} Wilson interval around 50% is about ±{half} {points} wide; {which} "
+                 "({sector}, {m} {cooperatives}) it runs from {low} to {high} for a share of {k} out of {m}.",
         "cell_example": "Read the sector columns with their n: {pct} of {sector} is {k} {cooperatives} out of {m}, and "
                         "its {level} Wilson interval runs from {low} to {high}.",
         "digital": "{uses} {cooperatives} {use} at least one digital tool ({uses_pct}) and {none} {use_none} "
@@ -420,6 +421,7 @@ TEXT = {
         "h1_power_here": "{users} {users_word} against {non_users} {non_users_word}: approximation {approx}, exact power of the same "
                          "z-test {exact}",
         "h1_power_ratio": " (the approximation is {ratio} times the exact value)",
+        "smallest_sector": "in the smallest sector", "only_sector": "in its only sector",
         "h1_power_empty": "{users} {users_word} against {non_users} {non_users_word}: without one of the two groups "
                           "there is no z-test (power zero)",
         #: Words whose form follows a count (:func:`counted_form`): singular, plural.
@@ -756,6 +758,8 @@ def sample_note(survey: pd.DataFrame, alpha: float = plan.ALPHA, lang: str = "fr
     half = round(100 * (high - low) / 2, half_decimals)
     width = t["width"].format(n=number(n, lang), level=style.confidence_level(alpha, lang),
                               half=number(half, lang, half_decimals), points=counted_form("point", half, lang),
+                              # "the smallest" of one sector says nothing: a one-sector survey has only one
+                              which=t["smallest_sector" if len(sizes) > 1 else "only_sector"],
                               sector=_sector(smallest, lang), m=number(m, lang),
                               cooperatives=counted_form("cooperative", m, lang), k=number(k, lang),
                               low=percent(s_low, lang, _interval_decimals(s_low, s_high)),
