@@ -228,7 +228,7 @@ def ignoring_draws(run, lang, survey_design):
     from coopai import plan, power, sector_tests
 
     primary = run["checks"][run["checks"]["indicator"] == "reports_ai_barriers"].iloc[0]
-    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)))
+    curve = power.power_curve(power.POWER_CURVE_NS)
     power_table = _power_table()
     return {
         "fig_cross_sector_residuals": lambda **kw: figures.residual_heatmap(

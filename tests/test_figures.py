@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 from coopai import (config, figure_checks, figures, hypotheses, identification, literature, literature_figures,  # noqa: E402
                     plan, power, sector_tests, stats, style)
-from coopai.published import paper_sector_sizes, read_published_aggregates  # noqa: E402
+from coopai.published import read_published_aggregates  # noqa: E402
 from coopai.survey import load_survey  # noqa: E402
 
 LANGS = ("fr", "en")
@@ -33,18 +33,18 @@ def study_figures(survey, alpha, lang):
     On the rebuilt data, as for the published study (with the identification ranges, which only
     rebuilt data have); on a user's survey, power at the survey's own sector sizes, as notebook 03 does.
     """
-    from coopai.codebook import SECTORS
-
     summary = stats.proportion_summary(survey, figures.FIGURE3_INDICATORS + figures.FIGURE4_INDICATORS
                                        + figures.FIGURE5_INDICATORS, alpha=alpha)
     checks = hypotheses.hypothesis_checks(survey, alpha=alpha)
     primary = checks[checks["indicator"] == "reports_ai_barriers"].iloc[0]
     rebuilt = bool(survey.attrs.get("rebuilt"))
-    sizes = [k for k in (int(survey["sector"].eq(s).sum()) for s in SECTORS) if k > 0]
-    ranges, power_table = _slow_tables(alpha) if rebuilt else (None, power.power_table(sizes, seed=1, alpha=alpha))
-    # One sector: no sector test, so the curves are drawn for the published study's sectors (notebook 03).
-    dof = (len(sizes) if len(sizes) > 1 else len(paper_sector_sizes())) - 1
-    curve = power.power_curve(np.unique(np.geomspace(10, 2000, 60).astype(int)), dof=dof, alpha=alpha)
+    if rebuilt:
+        ranges, power_table = _slow_tables(alpha)
+        sizes = power.survey_sector_sizes(survey)
+        curve = power.power_curve(power.POWER_CURVE_NS, dof=len(sizes) - 1, alpha=alpha)
+    else:  # as notebook 03 computes them
+        ranges, test_power = None, power.sector_power(survey, seed=1, alpha=alpha)
+        sizes, power_table, curve = test_power["sizes"], test_power["power_table"], test_power["curve"]
     references, scheme = literature.read_references(), literature.read_scheme()
     coding = literature.read_coding(references=references, scheme=scheme)
     draws = {

@@ -152,3 +152,28 @@ def test_h2_rule_never_returns_supported():
                                        (1 / 4, "moderate evidence for H0"), (1 / 40, "very strong evidence for H0")])
 def test_bayes_factor_words_follow_lee_and_wagenmakers(bf, words):
     assert narrative.bayes_factor_words(bf, "H1", "en") == words
+
+
+def test_sector_power_takes_the_surveys_sectors_and_the_papers_as_reference():
+    """Notebook 03's power section (power.sector_power): the run's own sectors, the published study's
+    beside them only when they differ, and the curve's degrees of freedom from the run's sectors, or
+    from the paper's when one sector leaves no sector test."""
+    from coopai.published import paper_sector_sizes
+
+    paper = list(paper_sector_sizes())
+    two = pd.DataFrame({"sector": ["Services"] * 7 + ["Agriculture"] * 5})
+    result = power.sector_power(two, seed=1)
+    assert result["sizes"] == [5, 7] and result["dof"] == 1  # codebook order: Agriculture first
+    assert list(result["shown"]["role"].unique()) == ["this run", "published study (reference)"]
+    assert result["paper_power"]["sector_sizes"].iloc[0] == "/".join(map(str, paper))
+    # The curve is the approximation at 1 degree of freedom, recomputed here from scipy's noncentral chi-square.
+    row = result["curve"].iloc[0]
+    critical = sps.chi2.ppf(1 - plan.ALPHA, 1)
+    assert row["power"] == pytest.approx(sps.ncx2.sf(critical, 1, row["n"] * row["w"] ** 2), rel=1e-9)
+    one = power.sector_power(pd.DataFrame({"sector": ["Artisanat"] * 9}), seed=1)
+    assert one["sizes"] == [9] and one["dof"] == len(paper) - 1
+    assert one["power_table"]["power_exact"].isna().all()
+    published = pd.DataFrame({"sector": [s for s, k in zip(("Agriculture", "Artisanat", "Services", "Autres"), paper)
+                                         for _ in range(k)]})
+    same = power.sector_power(published, seed=1)
+    assert same["shown"] is same["power_table"] and same["paper_power"] is same["power_table"]

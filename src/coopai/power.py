@@ -203,6 +203,57 @@ def power_curve(ns, effect_sizes=plan.EFFECT_SIZES, dof: int = 3, alpha: float =
                         columns=["n", "w", "power"])
 
 
+def survey_sector_sizes(survey: pd.DataFrame) -> list[int]:
+    """The survey's sector sizes in the codebook's order, sectors without a cooperative left out.
+
+    Examples
+    --------
+    >>> survey_sector_sizes(pd.DataFrame({"sector": ["Services", "Agriculture", "Services"]}))
+    [1, 2]
+    """
+    from .codebook import SECTORS
+
+    return [k for k in (int(survey["sector"].eq(s).sum()) for s in SECTORS) if k > 0]
+
+
+#: The n axis of the power curve (approximation): 10 to 2,000 cooperatives, 60 points on a log scale.
+POWER_CURVE_NS = np.unique(np.geomspace(10, 2000, 60).astype(int))
+
+
+def sector_power(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.ALPHA) -> dict:
+    """Notebook 03's power section: the sector test's power at the survey's sector sizes, the
+    published study's beside it as a reference (when the sizes differ), and the power curve.
+
+    With one sector there is no sector test (:func:`power_table` says so); the curve is then drawn
+    for the published study's number of sectors, so that the figure still shows what a comparison
+    of sectors could detect.
+
+    Returns
+    -------
+    dict
+        ``sizes``, ``paper_sizes``, ``power_table`` (this run), ``paper_power`` (the published
+        study's, the same table when the sizes are the paper's), ``shown`` (both, as written to
+        ``sector_test_power``), ``dof`` of the curve and ``curve`` (:func:`power_curve`).
+
+    Examples
+    --------
+    >>> from coopai.survey import load_survey
+    >>> result = sector_power(load_survey(), seed=1)
+    >>> result["sizes"], result["dof"], len(result["shown"]) == len(plan.EFFECT_SIZES)
+    ([14, 8, 5, 3], 3, True)
+    """
+    sizes = survey_sector_sizes(survey)
+    paper_sizes = list(paper_sector_sizes())
+    table = power_table(sizes, seed=seed, alpha=alpha)
+    same = sizes == paper_sizes
+    paper_power = table if same else power_table(paper_sizes, seed=seed, alpha=alpha,
+                                                 role="published study (reference)")
+    dof = (len(sizes) if len(sizes) > 1 else len(paper_sizes)) - 1
+    return {"sizes": sizes, "paper_sizes": paper_sizes, "power_table": table, "paper_power": paper_power,
+            "shown": table if same else pd.concat([table, paper_power], ignore_index=True), "dof": dof,
+            "curve": power_curve(POWER_CURVE_NS, dof=dof, alpha=alpha)}
+
+
 def h1_n_per_group(alpha: float = plan.ALPHA, power: float = plan.TARGET_POWER,
                    effect_size_h: float = plan.H1_EFFECT_SIZE_H) -> int:
     """The n per group (two equal groups) that H1's two-sided comparison of two proportions needs
