@@ -331,3 +331,24 @@ def test_a_one_sector_survey_has_its_only_sector_not_a_smallest_and_no_reading_i
     assert (ledger.loc[["I-R1", "I-R2", "I-R3", "I-R4", "I-R5"], "status"] == "not_reproducible").all()
     two = load(synthetic.generate_survey(50, seed=11), tmp_path, "four_sectors")
     assert "in the smallest sector (" in narrative.sample_note(two, 0.05, "en")
+
+
+def test_the_ledger_notes_say_why_a_sector_reading_has_no_p(edges, tmp_path):
+    """The notes of I-R1 to I-R5 printed "Holm-adjusted exact p = not computable" on a one-sector survey,
+    and I-R5's "adjusted residuals of 'heard of AI': Agriculture -1.20, Artisanat +nan" without Artisanat."""
+    two = edges["two_sectors"]
+    assert not two["sector"].eq("Artisanat").any()  # the fault's condition: a sector the readings name is absent
+    notes = {row["claim_id"]: row["note"] for row in audit.sector_reading_claims(two)}
+    notes["I-R5"] = audit.observed_r5_claim(two)["note"]
+    readings = read_sector_readings().set_index("reading_id")
+    for reading_id in ("R1", "R4"):  # they name Artisanat
+        assert "Artisanat" in readings.loc[reading_id, "sectors_higher"]
+        assert "Artisanat has no cooperative in this survey" in notes[f"I-{reading_id}"], notes
+    assert "Artisanat" not in notes["I-R2"] + notes["I-R3"]  # Agriculture only: a p and nothing else
+    assert "nan" not in notes["I-R5"] and "Agriculture " in notes["I-R5"], notes["I-R5"]
+    assert "Artisanat has no cooperative in this survey" in notes["I-R5"]
+    one = load(synthetic.generate_survey(50, seed=11).assign(sector="Agriculture"), tmp_path, "one_sector_notes")
+    notes = [row["note"] for row in audit.sector_reading_claims(one)] + [audit.observed_r5_claim(one)["note"]]
+    for note in notes:
+        assert note.startswith("no sector test: one sector only (Agriculture)"), note
+        assert "not computable" not in note and "nan" not in note, note

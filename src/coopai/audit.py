@@ -84,7 +84,7 @@ def _count(value) -> str:
 def _percent(value: float, decimals: int = 1) -> str:
     """A percentage already in percent, as an English sentence prints it."""
     return style.format_percent(value, _EN, decimals)
-from .verdicts import H1_OUTCOME, H1_VERDICTS, H2_VERDICTS, h1_verdict, h2_verdict, sector_reading_verdicts
+from .verdicts import H1_OUTCOME, H1_VERDICTS, H2_VERDICTS, h1_verdict, h2_verdict, named_sectors, sector_reading_verdicts
 
 LEDGER_COLUMNS = ["claim_id", "kind", "location", "page", "quantity", "printed", "published", "reproduced", "status",
                   "basis", "rule", "aggregate_id", "notebook", "section", "function", "note"]
@@ -442,8 +442,7 @@ def on_stated_side(residuals: pd.DataFrame, reading) -> bool:
     """Whether every sector a reading names lies on its stated side in the sample (adjusted residual > 0
     for a sector said to be higher, < 0 for one said to be lower)."""
     res = residuals[residuals["practice"] == reading.practice].set_index("sector")["adjusted_residual"]
-    higher = [x for x in str(reading.sectors_higher).split("|") if x and x != "nan"]
-    lower = [x for x in str(reading.sectors_lower).split("|") if x and x != "nan"]
+    higher, lower = named_sectors(reading)
     signed = np.array([res[x] for x in higher] + [-res[x] for x in lower], dtype=float)
     return bool(len(signed) and np.isfinite(signed).all() and (signed > 0).all())
 
@@ -496,6 +495,32 @@ def p_words(method: str, p: float, p_holm: float) -> tuple[str, str]:
     return f", p by {p_method(method)}", state_bounds(f"Holm-adjusted p = {format_p(p_holm)}, by {p_method(method)}{floor}")
 
 
+def reading_note(test: pd.Series, residuals: pd.DataFrame, reading, holm: str) -> str:
+    """The ledger note of a sector reading: the Holm-adjusted p (``holm``, :func:`p_words`), or why
+    there is none. A test that does not exist gives its reason; a sector the reading names that has
+    no cooperative in the survey is named, since the verdict rule cannot check the reading without it.
+
+    Examples
+    --------
+    >>> reading = pd.Series({"practice": "x", "sectors_higher": "Services", "sectors_lower": "Agriculture|Autres"})
+    >>> residuals = pd.DataFrame({"practice": "x", "sector": ["Agriculture", "Services", "Autres"],
+    ...                           "adjusted_residual": [-2.5, 2.5, float("nan")]})
+    >>> reading_note(pd.Series({"computable": True}), residuals, reading, "Holm-adjusted exact p = 0.01")
+    'Holm-adjusted exact p = 0.01; Autres has no cooperative in this survey, so the reading cannot be checked'
+    >>> reading_note(pd.Series({"computable": False, "reason": "no cooperative answered"}), residuals, reading, "")
+    'no sector test: no cooperative answered'
+    """
+    if not bool(test.get("computable", True)):
+        return f"no sector test: {test['reason']}"
+    by_sector = residuals[residuals["practice"] == reading.practice].set_index("sector")["adjusted_residual"]
+    named = [s for side in named_sectors(reading) for s in side]
+    absent = [s for s in named if pd.isna(by_sector.get(s))]
+    if not absent:
+        return holm
+    verb = "has" if len(absent) == 1 else "have"
+    return f"{holm}; {' and '.join(absent)} {verb} no cooperative in this survey, so the reading cannot be checked"
+
+
 def observed_r5_claim(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.ALPHA) -> dict:
     """I-R5 on observed data: the sector test of ``heard_of_ai`` within the plan's total-only family
     (Holm), read by the same direction-and-significance rule as the Table 1 readings."""
@@ -504,8 +529,9 @@ def observed_r5_claim(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.A
     verdict = sector_reading_verdicts(tests, residuals, R5_READING, alpha).iloc[0]
     by_sector = residuals.set_index("sector")["adjusted_residual"]
     reading = R5_READING.iloc[0]
-    by, holm = p_words(tests.set_index("practice").loc[reading.practice, "exact_method"], verdict.p_exact,
-                       verdict.p_exact_holm)
+    test = tests.set_index("practice").loc[reading.practice]
+    by, holm = p_words(test["exact_method"], verdict.p_exact, verdict.p_exact_holm)
+    present = [s for s in ("Agriculture", "Artisanat") if not pd.isna(by_sector.get(s))]
     return {"claim_id": "I-R5", "kind": "inferential", "location": reading.location, "page": reading.page,
             "quantity": reading.paraphrase, "printed": "", "published": np.nan, "reproduced": verdict.p_exact_holm,
             "notebook": "03_cross_sector_tests.ipynb", "section": "Variables published only as totals",
@@ -515,8 +541,9 @@ def observed_r5_claim(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.A
             "status": reading_status(verdict.verdict, on_stated_side(residuals, reading)), "basis": "inferential",
             "rule": f"exact sector test on observed data{by}, Holm within the total-only family: {verdict.verdict}",
             "aggregate_id": "A01",
-            "note": f"{holm}; adjusted residuals of 'heard of AI': "
-                    + ", ".join(f"{s} {by_sector[s]:+.2f}" for s in ("Agriculture", "Artisanat"))}
+            "note": reading_note(test, residuals, reading, holm + (
+                "; adjusted residuals of 'heard of AI': " + ", ".join(f"{s} {by_sector[s]:+.2f}" for s in present)
+                if present else ""))}
 
 
 def sector_reading_claims(survey: pd.DataFrame, seed: int = 0, alpha: float = plan.ALPHA) -> list[dict]:
@@ -532,6 +559,7 @@ def sector_reading_claims(survey: pd.DataFrame, seed: int = 0, alpha: float = pl
         sample_side = on_stated_side(residuals, reading)
         status = reading_status(verdict.verdict, sample_side)
         by, holm = p_words(methods[reading.practice], verdict.p_exact, verdict.p_exact_holm)
+        note = reading_note(tests.set_index("practice").loc[reading.practice], residuals, reading, holm)
         rule = f"exact test verdict{by}: {verdict.verdict}" + (
             "; true of these cooperatives, not supported as a difference between sectors"
             if status == "true_of_sample_only" else "")
@@ -541,7 +569,7 @@ def sector_reading_claims(survey: pd.DataFrame, seed: int = 0, alpha: float = pl
                      "aggregate_id": "Tableau 1", "notebook": "03_cross_sector_tests.ipynb",
                      "section": "The paper's readings of Table 1, against the test",
                      "function": _name(sector_reading_verdicts),
-                     "note": holm})
+                     "note": note})
     return rows
 
 

@@ -18,6 +18,20 @@ H1_OUTCOME = "marketing_effectiveness"
 H1_EXPOSURE = "used_ai_tool"
 
 
+def named_sectors(reading) -> tuple[list[str], list[str]]:
+    """The sectors a reading says are higher and lower (``sectors_higher``, ``sectors_lower``: names joined by "|").
+
+    Examples
+    --------
+    >>> named_sectors(pd.Series({"sectors_higher": "Services|Artisanat", "sectors_lower": float("nan")}))
+    (['Services', 'Artisanat'], [])
+    """
+    def split(value) -> list[str]:
+        return [s for s in str(value).split("|") if s and s != "nan"]
+
+    return split(reading.sectors_higher), split(reading.sectors_lower)
+
+
 def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readings: pd.DataFrame,
                             alpha: float = plan.ALPHA) -> pd.DataFrame:
     """Whether the exact test supports each sector difference the paper reads into Table 1.
@@ -38,8 +52,7 @@ def sector_reading_verdicts(tests: pd.DataFrame, residuals: pd.DataFrame, readin
     for reading in readings.itertuples(index=False):
         test = tests.set_index("practice").loc[reading.practice]
         res = residuals[residuals["practice"] == reading.practice].set_index("sector")["adjusted_residual"]
-        higher = [s for s in str(reading.sectors_higher).split("|") if s and s != "nan"]
-        lower = [s for s in str(reading.sectors_lower).split("|") if s and s != "nan"]
+        higher, lower = named_sectors(reading)
         signed = [res[s] for s in higher] + [-res[s] for s in lower]
         if not test.get("computable", True):
             verdict = "not_computable"  # one sector or one answer: no test exists (the tests' reason says why)
