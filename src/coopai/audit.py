@@ -551,15 +551,16 @@ def sector_reading_claims(survey: pd.DataFrame, seed: int = 0, alpha: float = pl
     each p named by its method (:func:`p_words`)."""
     rows = []
     tests = sector_tests.sector_tests(survey, seed=seed, alpha=alpha)
-    methods = tests.set_index("practice")["exact_method"]
+    by_practice = tests.set_index("practice")
     residuals = sector_tests.residuals_long(survey, plan.FAMILIES["table1_practices"])
     readings = read_sector_readings()
     verdicts = sector_reading_verdicts(tests, residuals, readings, alpha)
     for reading, verdict in zip(readings.itertuples(index=False), verdicts.itertuples(index=False)):
         sample_side = on_stated_side(residuals, reading)
         status = reading_status(verdict.verdict, sample_side)
-        by, holm = p_words(methods[reading.practice], verdict.p_exact, verdict.p_exact_holm)
-        note = reading_note(tests.set_index("practice").loc[reading.practice], residuals, reading, holm)
+        test = by_practice.loc[reading.practice]
+        by, holm = p_words(test["exact_method"], verdict.p_exact, verdict.p_exact_holm)
+        note = reading_note(test, residuals, reading, holm)
         rule = f"exact test verdict{by}: {verdict.verdict}" + (
             "; true of these cooperatives, not supported as a difference between sectors"
             if status == "true_of_sample_only" else "")

@@ -1050,8 +1050,7 @@ def total_only_note(origin: str, table: pd.DataFrame, alpha: float = plan.ALPHA,
         draws = number(monte_carlo_draws(simulated["exact_method"].iloc[0]), lang)
         how = (t["total_only_mc"].format(draws=draws) if len(simulated) == len(tested)
                else t["total_only_mixed"].format(draws=draws, names=_names(_code(simulated["practice"]), lang)))
-    return t["total_only_observed"].format(k=len(table), alpha=a, names=_names([f"`{x}`" for x in rejected], lang),
-                                           how=how)
+    return t["total_only_observed"].format(k=len(table), alpha=a, names=_names(_code(rejected), lang), how=how)
 
 
 @sentence
